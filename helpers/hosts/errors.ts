@@ -1,0 +1,84 @@
+import { formatMs } from '../time/duration.ts'
+
+/** Exit codes an operator should not have to look up. */
+export function exitCodeMeaning(code: number | null): string {
+  if (code === null) return 'no exit status (connection lost)'
+  const known: Record<number, string> = {
+    0: 'success',
+    1: 'general error',
+    2: 'misuse of shell builtin / usage error',
+    126: 'command found but not executable',
+    127: 'command not found',
+    130: 'interrupted (SIGINT)',
+    137: 'killed (SIGKILL)',
+    143: 'terminated (SIGTERM)',
+    255: 'ssh connection error',
+  }
+  return known[code] ?? (code > 128 ? `killed by signal ${code - 128}` : 'failure')
+}
+
+export function tail(text: string, lines = 15): string {
+  const all = text.trimEnd().split('\n')
+  return (all.length > lines ? ['…', ...all.slice(-lines)] : all).join('\n')
+}
+
+export class HostError extends Error {
+  override name = 'HostError'
+  constructor(
+    readonly host: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${host}: ${message}`, options)
+  }
+}
+
+export class CommandFailedError extends HostError {
+  override name = 'CommandFailedError'
+  constructor(
+    host: string,
+    readonly command: string,
+    readonly exitCode: number | null,
+    stderr: string,
+    stdout = '',
+  ) {
+    const detail = tail(stderr) || tail(stdout)
+    super(
+      host,
+      `command failed with exit code ${String(exitCode)} (${exitCodeMeaning(exitCode)}): ${command}` +
+        (detail ? `\n${detail}` : ''),
+    )
+  }
+}
+
+export class CommandTimeoutError extends HostError {
+  override name = 'CommandTimeoutError'
+  constructor(
+    host: string,
+    readonly command: string,
+    timeoutMs: number,
+  ) {
+    super(
+      host,
+      `command exceeded its deadline of ${formatMs(timeoutMs)} and was stopped: ${command}`,
+    )
+  }
+}
+
+export class ConnectionLostError extends HostError {
+  override name = 'ConnectionLostError'
+  constructor(
+    host: string,
+    readonly command: string,
+  ) {
+    super(host, `connection lost while running: ${command}`)
+  }
+}
+
+export class ConnectError extends HostError {
+  override name = 'ConnectError'
+}
+
+export class HostKeyError extends ConnectError {
+  override name = 'HostKeyError'
+}

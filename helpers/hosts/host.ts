@@ -1,0 +1,139 @@
+import {
+  CommandFailedError,
+  CommandTimeoutError,
+  ConnectError,
+  ConnectionLostError,
+  HostError,
+} from './errors.ts'
+import type { ExecResult, Transport } from './transport.ts'
+import type { Transcript } from '../transcript/transcript.ts'
+import { poll } from '../wait/poll.ts'
+import { sh } from '../shell/quote.ts'
+import { MINUTE, SECOND, toMs, type Duration } from '../time/duration.ts'
+
+export interface RunOptions {
+  timeout?: Duration
+  stdin?: string
+}
+
+export const DEFAULT_COMMAND_TIMEOUT: Duration = '2m'
+
+/**
+ * A machine of the fleet, reached through a transport. Every verb is written
+ * once here, on top of `exec`, and every command lands in the transcript.
+ */
+export class Host {
+  constructor(
+    readonly name: string,
+    readonly transport: Transport,
+    private readonly transcript?: Transcript,
+  ) {}
+
+  /** Runs a command and returns its result, whatever the exit code. */
+  async run(command: string, opts: RunOptions = {}): Promise<ExecResult> {
+    const timeoutMs = toMs(opts.timeout ?? DEFAULT_COMMAND_TIMEOUT)
+    const started = Date.now()
+    try {
+      const result = await this.transport.exec(command, {
+        timeoutMs,
+        ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
+      })
+      this.transcript?.record({
+        host: this.name,
+        command,
+        exitCode: result.exitCode,
+        durationMs: result.durationMs,
+        outcome: 'exit',
+        stdout: result.stdout,
+        stderr: result.stderr,
+      })
+      return result
+    } catch (err) {
+      const outcome =
+        err instanceof CommandTimeoutError
+          ? 'timeout'
+          : err instanceof ConnectionLostError
+            ? 'connection-lost'
+            : 'connect-failed'
+      this.transcript?.record({
+        host: this.name,
+        command,
+        exitCode: null,
+        durationMs: Date.now() - started,
+        outcome,
+        stderr: (err as Error).message,
+      })
+      throw err
+    }
+  }
+
+  /** Runs a command that must exit 0; returns stdout. Throws with host, command, exit code and stderr. */
+  async succeed(command: string, opts: RunOptions = {}): Promise<string> {
+    const r = await this.run(command, opts)
+    if (r.exitCode !== 0)
+      throw new CommandFailedError(this.name, command, r.exitCode, r.stderr, r.stdout)
+    return r.stdout
+  }
+
+  /** Runs a command that must NOT exit 0; returns its result. */
+  async fail(command: string, opts: RunOptions = {}): Promise<ExecResult> {
+    const r = await this.run(command, opts)
+    if (r.exitCode === 0)
+      throw new HostError(this.name, `command was expected to fail but succeeded: ${command}`)
+    return r
+  }
+
+  /** Retries a command until it exits 0 or the deadline passes; each attempt gets only the time left. */
+  async waitUntilSucceeds(
+    command: string,
+    opts: { timeout: Duration; interval?: Duration },
+  ): Promise<string> {
+    return poll(
+      `${this.name}: \`${command}\` succeeds`,
+      ({ remainingMs }) => this.succeed(command, { timeout: Math.max(remainingMs, SECOND) }),
+      { timeout: opts.timeout, interval: opts.interval ?? '2s' },
+    )
+  }
+
+  /**
+   * Reboots and proves it: reads the boot identity, fires the reboot without
+   * waiting for it (the session dies with the host), drops the connection,
+   * then reconnects with fresh connections until the identity differs.
+   */
+  async reboot(opts: {
+    command: string
+    bootIdentity: (h: Host) => Promise<string>
+    timeout?: Duration
+  }): Promise<{ before: string; after: string; tookMs: number }> {
+    const started = Date.now()
+    const before = await opts.bootIdentity(this)
+    // Detached, so the command returns before the host goes down.
+    await this.run(sh`nohup sh -c ${`sleep 1; ${opts.command}`} >/dev/null 2>&1 &`, {
+      timeout: '20s',
+    }).catch((err: unknown) => {
+      if (!(err instanceof ConnectionLostError)) throw err
+    })
+    await this.transport.reset()
+    const after = await poll(
+      `${this.name}: back from reboot with a new boot identity`,
+      async () => {
+        try {
+          const id = await opts.bootIdentity(this)
+          if (id === before)
+            throw new HostError(this.name, 'still the same boot (reboot not happened yet)')
+          return id
+        } catch (err) {
+          if (err instanceof ConnectError || err instanceof ConnectionLostError)
+            await this.transport.reset()
+          throw err
+        }
+      },
+      { timeout: opts.timeout ?? 5 * MINUTE, interval: '2s' },
+    )
+    return { before, after, tookMs: Date.now() - started }
+  }
+
+  async close(): Promise<void> {
+    await this.transport.close()
+  }
+}

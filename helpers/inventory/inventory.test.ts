@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import {
+  DEFAULT_INVENTORY,
+  hostByName,
+  hostsForPhase,
+  loadInventory,
+  parseInventory,
+} from './load-inventory.ts'
+
+const original = readFileSync(DEFAULT_INVENTORY, 'utf8')
+const edit = (from: string | RegExp, to: string): string => {
+  const out = original.replace(from, to)
+  if (out === original) throw new Error(`test fixture edit did not apply: ${String(from)}`)
+  return out
+}
+
+describe('the fleet inventory', () => {
+  it('holds the plan’s eight hosts, addressed as the plan addresses them', () => {
+    const inv = loadInventory()
+    expect(inv.hosts.map((h) => h.name)).toEqual([
+      'hsb0',
+      'hsb1',
+      'hsb8',
+      'csb0',
+      'csb1',
+      'gpc0',
+      'mba-mbp-work',
+      'imac0',
+    ])
+    expect(hostByName(inv, 'hsb0').ssh).toEqual({ target: 'hsb0' })
+    expect(hostByName(inv, 'csb0').ssh).toEqual({ target: 'mba@cs0.barta.cm', port: 2222 })
+    expect(hostByName(inv, 'mba-mbp-work').ssh).toEqual({ target: 'mba@mba-mbp-work.local' })
+    expect(hostByName(inv, 'hsb8').checkout).toBe('~/nixcfg')
+    expect(hostsForPhase(inv, 2).map((h) => h.name)).toEqual(['csb1', 'gpc0', 'mba-mbp-work'])
+    expect(inv.dashboard).toMatchObject({
+      host: 'csb1',
+      url: 'https://fleet.barta.cm',
+      ws_url: 'wss://fleet.barta.cm/ws',
+    })
+  })
+
+  it('names host and field for an unknown key', () => {
+    const text = edit('    flake_attr: gpc0\n', '    flake_attr: gpc0\n    flake_atr: gpc0\n')
+    expect(() => parseInventory(text, 'fleet.yaml')).toThrow(
+      /fleet\.yaml: host gpc0: field .*flake_atr/,
+    )
+  })
+
+  it('names host and field for a missing field', () => {
+    const text = edit('    hm_attr: markus@imac0\n', '')
+    expect(() => parseInventory(text, 'fleet.yaml')).toThrow(/host imac0: field hm_attr/)
+  })
+
+  it('names host and field for a bad value', () => {
+    const text = edit(
+      '{ target: mba@cs0.barta.cm, port: 2222 }',
+      '{ target: mba@cs0.barta.cm, port: 22222222 }',
+    )
+    expect(() => parseInventory(text)).toThrow(/host csb0: field ssh\.port/)
+    const badOs = edit(/hsb1:\n {4}os: nixos/, 'hsb1:\n    os: windows')
+    expect(() => parseInventory(badOs)).toThrow(/host hsb1: field os/)
+  })
+
+  it('refuses a dashboard host that is not in the inventory', () => {
+    expect(() => parseInventory(edit('  host: csb1', '  host: csb9'))).toThrow(
+      /dashboard\.host: "csb9"/,
+    )
+  })
+
+  it('refuses duplicate keys and YAML syntax errors with the file name', () => {
+    expect(() =>
+      parseInventory(
+        edit('    flake_attr: hsb0\n', '    flake_attr: hsb0\n    flake_attr: hsb1\n'),
+        'f.yaml',
+      ),
+    ).toThrow(/f\.yaml: .*[Mm]ap keys must be unique/)
+    expect(() => parseInventory('hosts: [\n', 'f.yaml')).toThrow(/^f\.yaml: /)
+  })
+
+  it('refuses a host limit naming a host it does not know', () => {
+    expect(() => hostsForPhase(loadInventory(), 1, ['gpc0', 'gpc9'])).toThrow(
+      /no host named "gpc9"/,
+    )
+  })
+})

@@ -1,0 +1,61 @@
+import { sh } from '../shell/quote.ts'
+import type { Host } from '../hosts/host.ts'
+import type { AgentState, OsAdapter } from './os-adapter.ts'
+
+export const AGENT_LABEL = 'com.nixfleet.agent'
+/** launchd writes the agent's stdout and stderr here; the v2 agent logs to stderr. */
+export const AGENT_LOGS = ['/tmp/nixfleet-agent.log', '/tmp/nixfleet-agent.err'] as const
+
+export interface LaunchdJob {
+  pid: number | null
+  lastExitStatus: number
+  label: string
+}
+
+/** `launchctl list` prints "PID\tStatus\tLabel" with "-" for a job that is not running. */
+export function parseLaunchctlList(text: string): LaunchdJob[] {
+  return text
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split('\t'))
+    .filter((c) => c.length === 3)
+    .map(([pid, status, label]) => ({
+      pid: pid === '-' ? null : Number(pid),
+      lastExitStatus: Number(status),
+      label: (label as string).trim(),
+    }))
+}
+
+/** macOS through launchd (home-manager's per-user agent). */
+export class MacosAdapter implements OsAdapter {
+  readonly kind = 'macos' as const
+  readonly unameKernel = 'Darwin'
+  readonly rebootCommand = 'sudo shutdown -r now'
+
+  async bootIdentity(host: Host): Promise<string> {
+    // "{ sec = 1733986400, usec = 123456 } Thu Dec 12 …": the pair identifies the boot.
+    const out = await host.succeed('sysctl -n kern.boottime', { timeout: '15s' })
+    const m = /sec = (\d+), usec = (\d+)/.exec(out)
+    return m ? `${m[1]}.${m[2]}` : out.trim()
+  }
+
+  async jobs(host: Host): Promise<LaunchdJob[]> {
+    return parseLaunchctlList(await host.succeed('launchctl list', { timeout: '30s' }))
+  }
+
+  async agentState(host: Host): Promise<AgentState> {
+    const job = (await this.jobs(host)).find((j) => j.label === AGENT_LABEL)
+    if (!job)
+      return { present: false, running: false, detail: `${AGENT_LABEL} not in launchctl list` }
+    return {
+      present: true,
+      running: job.pid !== null,
+      detail: `PID=${job.pid ?? '-'} LastExitStatus=${job.lastExitStatus} Label=${job.label}`,
+    }
+  }
+
+  async agentLog(host: Host, lines = 200): Promise<string> {
+    const [out, err] = AGENT_LOGS
+    return host.succeed(sh`tail -n ${lines} ${out} ${err} 2>/dev/null || true`, { timeout: '30s' })
+  }
+}

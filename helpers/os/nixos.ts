@@ -1,0 +1,79 @@
+import { sh } from '../shell/quote.ts'
+import type { Host } from '../hosts/host.ts'
+import { HostError } from '../hosts/errors.ts'
+import { poll, TerminalStateError } from '../wait/poll.ts'
+import type { Duration } from '../time/duration.ts'
+import type { AgentState, OsAdapter } from './os-adapter.ts'
+
+export const AGENT_UNIT = 'nixfleet-agent'
+
+export interface UnitState {
+  load: string
+  active: string
+  sub: string
+}
+
+export function parseUnitShow(text: string): UnitState {
+  const get = (k: string): string => new RegExp(`^${k}=(.*)$`, 'm').exec(text)?.[1]?.trim() ?? ''
+  return { load: get('LoadState'), active: get('ActiveState'), sub: get('SubState') }
+}
+
+/**
+ * NixOS through systemd. The boot identity joins the kernel's boot_id with the
+ * start time of PID 1 (field 22 of /proc/1/stat, in clock ticks): boot_id alone
+ * does not change when a container restarts, PID 1's start time alone has
+ * collisions across real reboots; together they change on both.
+ */
+export class NixosAdapter implements OsAdapter {
+  readonly kind = 'nixos' as const
+  readonly unameKernel = 'Linux'
+  readonly rebootCommand = 'sudo systemctl reboot'
+
+  async bootIdentity(host: Host): Promise<string> {
+    const out = await host.succeed(
+      `printf '%s:%s\\n' "$(cat /proc/sys/kernel/random/boot_id)" "$(cut -d' ' -f22 /proc/1/stat)"`,
+      { timeout: '15s' },
+    )
+    return out.trim()
+  }
+
+  async unitState(host: Host, unit: string): Promise<UnitState> {
+    const out = await host.succeed(
+      sh`systemctl show -p LoadState -p ActiveState -p SubState ${unit}`,
+      { timeout: '30s' },
+    )
+    return parseUnitShow(out)
+  }
+
+  async agentState(host: Host): Promise<AgentState> {
+    const s = await this.unitState(host, AGENT_UNIT)
+    return {
+      present: s.load !== 'not-found',
+      running: s.active === 'active',
+      detail: `LoadState=${s.load} ActiveState=${s.active} SubState=${s.sub}`,
+    }
+  }
+
+  /** Waits for a unit to be active; stops early when systemd says it failed. */
+  async waitForUnit(host: Host, unit: string, timeout: Duration = '2m'): Promise<UnitState> {
+    return poll(
+      `${host.name}: unit ${unit} active`,
+      async () => {
+        const s = await this.unitState(host, unit)
+        if (s.active === 'active') return s
+        if (s.load === 'not-found')
+          throw new TerminalStateError(`${host.name}: unit ${unit} does not exist`)
+        if (s.active === 'failed')
+          throw new TerminalStateError(`${host.name}: unit ${unit} failed (${s.sub})`)
+        throw new HostError(host.name, `unit ${unit} is ${s.active} (${s.sub})`)
+      },
+      { timeout, interval: '1s' },
+    )
+  }
+
+  async agentLog(host: Host, lines = 200): Promise<string> {
+    return host.succeed(sh`journalctl -u ${AGENT_UNIT} --no-pager -o cat -n ${lines}`, {
+      timeout: '30s',
+    })
+  }
+}

@@ -1,0 +1,153 @@
+import { execSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Host } from '../hosts/host.ts'
+import { LocalSshd, keygen } from '../testing/local-sshd.ts'
+import { SshTransport, type SshTransportOptions } from './ssh-transport.ts'
+
+/** These tests talk to a real OpenSSH server on 127.0.0.1, not to a mock. */
+describe('SSH transport against a real sshd', () => {
+  const sshd = new LocalSshd()
+  let knownHosts: string
+  let config: string
+  const open: SshTransport[] = []
+
+  const transport = (o: Partial<SshTransportOptions> & { target: string }): SshTransport => {
+    const t = new SshTransport({
+      hostName: 'hsb0',
+      configFile: config,
+      knownHostsFiles: [knownHosts],
+      unknownHostKey: 'refuse',
+      agentSocket: undefined,
+      connectTimeoutMs: 5000,
+      keepaliveIntervalMs: 1000,
+      ...o,
+    })
+    open.push(t)
+    return t
+  }
+
+  beforeAll(async () => {
+    await sshd.start()
+    knownHosts = join(sshd.dir, 'known_hosts')
+    writeFileSync(knownHosts, `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey()}\n`)
+    config = join(sshd.dir, 'ssh_config')
+    writeFileSync(
+      config,
+      [
+        'Host hsb0',
+        '  HostName 127.0.0.1',
+        `  Port ${sshd.port}`,
+        `  User ${sshd.user}`,
+        `  IdentityFile ${sshd.clientKeyFile}`,
+        'Host behind-jump',
+        '  HostName 127.0.0.1',
+        `  Port ${sshd.port}`,
+        `  User ${sshd.user}`,
+        `  IdentityFile ${sshd.clientKeyFile}`,
+        '  ProxyJump hsb0',
+        'Host wrong-key',
+        '  HostName 127.0.0.1',
+        `  Port ${sshd.port}`,
+        `  IdentityFile ${join(sshd.dir, 'not-authorized')}`,
+      ].join('\n') + '\n',
+    )
+    keygen(join(sshd.dir, 'not-authorized'))
+  }, 30_000)
+
+  afterAll(async () => {
+    await Promise.all(open.map((t) => t.close()))
+    await sshd.dispose()
+  })
+
+  it('resolves an ssh_config alias (HostName, Port, User, IdentityFile) and runs a command', async () => {
+    const t = transport({ target: 'hsb0' })
+    expect(t.resolved()).toMatchObject({ hostName: '127.0.0.1', port: sshd.port, user: sshd.user })
+    const r = await t.exec('echo "hello from $(whoami)"', { timeoutMs: 10_000 })
+    expect(r).toMatchObject({ exitCode: 0, stdout: `hello from ${sshd.user}\n` })
+  })
+
+  it('connects through a ProxyJump host', async () => {
+    const r = await transport({ target: 'behind-jump' }).exec('echo jumped', { timeoutMs: 10_000 })
+    expect(r.stdout.trim()).toBe('jumped')
+  })
+
+  it('accepts a known host key written as a hashed known_hosts entry', async () => {
+    const hashed = join(sshd.dir, 'known_hosts_hashed')
+    writeFileSync(hashed, readFileSync(knownHosts))
+    execSync(`ssh-keygen -q -H -f ${hashed}`)
+    expect(readFileSync(hashed, 'utf8')).toMatch(/^\|1\|/)
+    const r = await transport({ target: 'hsb0', knownHostsFiles: [hashed] }).exec('true', {
+      timeoutMs: 10_000,
+    })
+    expect(r.exitCode).toBe(0)
+  })
+
+  it('refuses a changed host key, naming the host and the known_hosts line', async () => {
+    const other = join(sshd.dir, 'other_host_key')
+    keygen(other)
+    const changed = join(sshd.dir, 'known_hosts_changed')
+    writeFileSync(
+      changed,
+      `[127.0.0.1]:${sshd.port} ${readFileSync(`${other}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}\n`,
+    )
+    const t = transport({ target: 'hsb0', knownHostsFiles: [changed], unknownHostKey: 'accept' })
+    await expect(t.exec('true', { timeoutMs: 10_000 })).rejects.toThrow(
+      /^hsb0: HOST KEY CHANGED for \[127\.0\.0\.1\]:\d+.*known_hosts_changed:1/,
+    )
+  })
+
+  it('refuses an unknown host key when unknown keys are refused (production)', async () => {
+    const empty = join(sshd.dir, 'known_hosts_empty')
+    writeFileSync(empty, '')
+    const t = transport({ target: 'hsb0', knownHostsFiles: [empty] })
+    await expect(t.exec('true', { timeoutMs: 10_000 })).rejects.toThrow(
+      /hsb0: host key for \[127\.0\.0\.1\]:\d+ is unknown/,
+    )
+  })
+
+  it('reports a failed authentication with what was offered', async () => {
+    const t = transport({ target: 'wrong-key' })
+    await expect(t.exec('true', { timeoutMs: 10_000 })).rejects.toThrow(
+      /hsb0: cannot connect to .*authentication methods failed.*offered: .*not-authorized/,
+    )
+  })
+
+  it('stops a command that outlives its deadline and reports host and command', async () => {
+    const host = new Host('hsb0', transport({ target: 'hsb0' }))
+    const started = Date.now()
+    await expect(host.run('sleep 31; echo never', { timeout: '1s' })).rejects.toThrow(
+      'hsb0: command exceeded its deadline of 1 s and was stopped: sleep 31; echo never',
+    )
+    expect(Date.now() - started).toBeLessThan(5000)
+    // The remote process was stopped, not abandoned.
+    await expect
+      .poll(() => host.run('pgrep -f "slee[p] 31" || true').then((r) => r.stdout.trim()), {
+        timeout: 5000,
+      })
+      .toBe('')
+  })
+
+  it('reports a lost connection instead of hanging, then reconnects', async () => {
+    const host = new Host('hsb0', transport({ target: 'hsb0' }))
+    await host.succeed('true')
+    const pending = host.run('sleep 30', { timeout: '60s' })
+    setTimeout(() => sshd.dropSessions(), 500)
+    const started = Date.now()
+    await expect(pending).rejects.toThrow('hsb0: connection lost while running: sleep 30')
+    expect(Date.now() - started).toBeLessThan(15_000)
+    expect((await host.succeed('echo again')).trim()).toBe('again')
+  })
+
+  it('reconnects after the server restarts', async () => {
+    const host = new Host('hsb0', transport({ target: 'hsb0' }))
+    expect((await host.succeed('echo before')).trim()).toBe('before')
+    await sshd.stop()
+    await expect(host.run('true', { timeout: '5s' })).rejects.toThrow(
+      /hsb0: (connection lost|cannot connect)/,
+    )
+    await sshd.start()
+    expect((await host.succeed('echo after')).trim()).toBe('after')
+  })
+})

@@ -1,0 +1,278 @@
+import { NodeSSH, type Config } from 'node-ssh'
+import type { Duplex } from 'node:stream'
+import type { ClientChannel } from 'ssh2'
+import {
+  ConnectError,
+  ConnectionLostError,
+  CommandTimeoutError,
+  HostKeyError,
+} from '../hosts/errors.ts'
+import type { ExecOptions, ExecResult, Transport } from '../hosts/transport.ts'
+import { SECOND } from '../time/duration.ts'
+import {
+  knownHostName,
+  preferredHostKeyAlgorithms,
+  readKnownHostsFiles,
+  verifyHostKey,
+} from './known-hosts.ts'
+import { planAuth } from './ssh-auth.ts'
+import { parseJump, resolveSshTarget, type ResolvedSshTarget } from './ssh-config.ts'
+
+export interface SshTransportOptions {
+  /** Inventory name, used in every message. */
+  hostName: string
+  /** As typed in the plan: `hsb0` (alias) or `mba@cs0.barta.cm`. */
+  target: string
+  port?: number
+  /** ssh_config file (default ~/.ssh/config, or $SSH_CONFIG). */
+  configFile?: string
+  /** Replaces the UserKnownHostsFile list (the rehearsal pins its own). */
+  knownHostsFiles?: string[]
+  /** Production: 'refuse'. A changed or revoked key is refused whatever this says. */
+  unknownHostKey: 'refuse' | 'accept'
+  connectTimeoutMs?: number
+  keepaliveIntervalMs?: number
+  /** Default: $SSH_AUTH_SOCK. */
+  agentSocket?: string | undefined
+  onWarning?: (message: string) => void
+}
+
+/** Every command first reports its shell's PID on stderr, so a timed-out command can be killed whole. */
+const PID_MARKER_COMMAND = `printf '\\036runbook-pid=%s\\n' "$$" >&2`
+// eslint-disable-next-line no-control-regex -- the marker starts with an ASCII record separator on purpose
+const PID_MARKER = /^\x1erunbook-pid=(\d+)\n/
+
+const DEFAULT_HOST_KEY_ALGORITHMS = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+]
+
+/**
+ * SSH as an operator's `ssh` would do it: ssh_config aliases, ProxyJump,
+ * ssh-agent, known_hosts verification, keepalive, and deadlines on connect and
+ * on every command. node-ssh does not reconnect; a lost connection is dropped
+ * and the next command opens a fresh one.
+ */
+export class SshTransport implements Transport {
+  readonly hostName: string
+  private ssh: NodeSSH | undefined
+  private jump: SshTransport | undefined
+  private connecting: Promise<NodeSSH> | undefined
+
+  constructor(private readonly opts: SshTransportOptions) {
+    this.hostName = opts.hostName
+  }
+
+  resolved(): ResolvedSshTarget {
+    return resolveSshTarget(this.opts.target, {
+      ...(this.opts.configFile ? { configFile: this.opts.configFile } : {}),
+      ...(this.opts.port ? { port: this.opts.port } : {}),
+    })
+  }
+
+  private describeTarget(r: ResolvedSshTarget): string {
+    return `${r.user}@${r.hostName}:${r.port}${r.proxyJump ? ` via ${r.proxyJump}` : ''}`
+  }
+
+  private async connect(): Promise<NodeSSH> {
+    const r = this.resolved()
+    const connectTimeoutMs = this.opts.connectTimeoutMs ?? r.connectTimeoutMs ?? 15 * SECOND
+    const knownName = knownHostName(r.hostKeyAlias ?? r.hostName, r.port)
+    const entries = readKnownHostsFiles(this.opts.knownHostsFiles ?? r.userKnownHostsFiles)
+    let keyProblem: string | undefined
+    const hostVerifier = (key: Buffer): boolean => {
+      const verdict = verifyHostKey(entries, knownName, key)
+      switch (verdict.kind) {
+        case 'known':
+          return true
+        case 'changed':
+          keyProblem = `HOST KEY CHANGED for ${knownName}: the server's key does not match ${verdict.sources.join(', ')}; refusing to connect (possible man-in-the-middle, or the host was reinstalled: check, then update known_hosts)`
+          return false
+        case 'revoked':
+          keyProblem = `host key for ${knownName} is marked @revoked in ${verdict.source}; refusing to connect`
+          return false
+        case 'unknown':
+          if (this.opts.unknownHostKey === 'accept') {
+            this.opts.onWarning?.(
+              `${this.hostName}: host key for ${knownName} is not in known_hosts; accepted (rehearsal)`,
+            )
+            return true
+          }
+          keyProblem = `host key for ${knownName} is unknown (not in ${(this.opts.knownHostsFiles ?? r.userKnownHostsFiles).join(', ')}); refusing to connect: verify the fingerprint and add it with ssh-keyscan or one interactive ssh`
+          return false
+      }
+    }
+    const agent = 'agentSocket' in this.opts ? this.opts.agentSocket : process.env.SSH_AUTH_SOCK
+    const auth = planAuth(r.user, r.identityFiles, agent)
+    let sock: Duplex | undefined
+    if (r.proxyJump) sock = await this.openJump(r, connectTimeoutMs)
+    const preferred = preferredHostKeyAlgorithms(entries, knownName)
+    const config: Config = {
+      ...(sock ? { sock } : { host: r.hostName }),
+      port: r.port,
+      username: r.user,
+      authHandler: auth.handler,
+      hostVerifier,
+      readyTimeout: connectTimeoutMs,
+      keepaliveInterval: this.opts.keepaliveIntervalMs ?? 5 * SECOND,
+      keepaliveCountMax: 3,
+      algorithms: {
+        serverHostKey: [
+          ...preferred,
+          ...DEFAULT_HOST_KEY_ALGORITHMS.filter((a) => !preferred.includes(a)),
+        ] as never,
+      },
+    }
+    const ssh = new NodeSSH()
+    try {
+      await ssh.connect(config)
+    } catch (err) {
+      ssh.dispose()
+      const reason = (err as Error).message
+      if (keyProblem) throw new HostKeyError(this.hostName, keyProblem, { cause: err })
+      const hint = /authentication methods failed/i.test(reason) ? ` (${auth.describe()})` : ''
+      throw new ConnectError(
+        this.hostName,
+        `cannot connect to ${this.describeTarget(r)}: ${reason}${hint}`,
+        { cause: err },
+      )
+    }
+    // Errors after 'ready' (reset by peer, keepalive timeout) would otherwise be
+    // unhandled 'error' events that crash the run; the channel close reports them.
+    ssh.connection?.on('error', () => undefined)
+    ssh.connection?.on('close', () => {
+      if (this.ssh === ssh) this.ssh = undefined
+    })
+    return ssh
+  }
+
+  private async openJump(r: ResolvedSshTarget, connectTimeoutMs: number): Promise<Duplex> {
+    const hop = parseJump(r.proxyJump as string)
+    this.jump = new SshTransport({
+      ...this.opts,
+      hostName: `${this.hostName} (jump ${hop.target})`,
+      target: hop.target,
+      ...(hop.port ? { port: hop.port } : { port: undefined }),
+    })
+    const jumpSsh = await this.jump.connection()
+    return await new Promise<Duplex>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new ConnectError(
+              this.hostName,
+              `jump host ${hop.target} did not open a channel to ${r.hostName}:${r.port}`,
+            ),
+          ),
+        connectTimeoutMs,
+      )
+      jumpSsh.connection?.forwardOut('127.0.0.1', 0, r.hostName, r.port, (err, stream) => {
+        clearTimeout(timer)
+        if (err)
+          reject(
+            new ConnectError(
+              this.hostName,
+              `jump host ${hop.target} cannot reach ${r.hostName}:${r.port}: ${err.message}`,
+              { cause: err },
+            ),
+          )
+        else resolve(stream)
+      })
+    })
+  }
+
+  /** The live connection, opened on first use and after a loss. */
+  async connection(): Promise<NodeSSH> {
+    if (this.ssh?.isConnected()) return this.ssh
+    this.connecting ??= this.connect().finally(() => (this.connecting = undefined))
+    this.ssh = await this.connecting
+    return this.ssh
+  }
+
+  async exec(command: string, opts: ExecOptions): Promise<ExecResult> {
+    const started = Date.now()
+    const ssh = await this.connection()
+    let channel: ClientChannel | undefined
+    let timer: NodeJS.Timeout | undefined
+    let remotePid: string | undefined
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), opts.timeoutMs)
+    })
+    try {
+      const outcome = await Promise.race([
+        ssh.execCommand(`${PID_MARKER_COMMAND}; ${command}`, {
+          onChannel: (c) => {
+            channel = c
+            c.stderr.once('data', (chunk: Buffer) => {
+              remotePid = PID_MARKER.exec(chunk.toString())?.[1]
+            })
+          },
+          ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
+          noTrim: true,
+        }),
+        timedOut,
+      ])
+      if (outcome === 'timeout') {
+        // Stop the remote process, not just our wait for it.
+        try {
+          channel?.signal('KILL')
+        } catch {
+          /* the server may not support signals; closing the channel still ends the session */
+        }
+        channel?.close()
+        await this.killProcessGroup(ssh, remotePid)
+        throw new CommandTimeoutError(this.hostName, command, opts.timeoutMs)
+      }
+      const durationMs = Date.now() - started
+      if (outcome.code === null && outcome.signal === null) {
+        await this.reset()
+        throw new ConnectionLostError(this.hostName, command)
+      }
+      const exitCode = outcome.code ?? 128 + signalNumber(outcome.signal)
+      return {
+        exitCode,
+        stdout: outcome.stdout,
+        stderr: outcome.stderr.replace(PID_MARKER, ''),
+        durationMs,
+      }
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /**
+   * sshd makes each session's shell a process-group leader (setsid), so the
+   * shell's PID names the whole tree the command started; killing only the
+   * channel's process would leave its children running.
+   */
+  private async killProcessGroup(ssh: NodeSSH, pid: string | undefined): Promise<void> {
+    if (!pid || !ssh.isConnected()) return
+    const killer = ssh.execCommand(
+      `kill -KILL -- -${pid} 2>/dev/null || kill -KILL ${pid} 2>/dev/null; true`,
+    )
+    await Promise.race([killer, new Promise((r) => setTimeout(r, 5 * SECOND))]).catch(
+      () => undefined,
+    )
+  }
+
+  async reset(): Promise<void> {
+    this.ssh?.dispose()
+    this.ssh = undefined
+    await this.jump?.close()
+    this.jump = undefined
+  }
+
+  async close(): Promise<void> {
+    await this.reset()
+  }
+}
+
+function signalNumber(signal: string | null): number {
+  const table: Record<string, number> = { HUP: 1, INT: 2, KILL: 9, TERM: 15 }
+  return table[(signal ?? '').replace(/^SIG/, '')] ?? 0
+}

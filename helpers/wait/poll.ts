@@ -1,0 +1,86 @@
+import { formatMs, sleep, toMs, type Duration } from '../time/duration.ts'
+
+/**
+ * Thrown by a probe when waiting longer cannot help (a unit in `failed`, a
+ * container that exited): poll stops at once instead of burning the deadline.
+ */
+export class TerminalStateError extends Error {
+  override name = 'TerminalStateError'
+}
+
+export class PollTimeoutError extends Error {
+  override name = 'PollTimeoutError'
+}
+
+export interface PollOptions {
+  timeout: Duration
+  interval?: Duration
+  /** Called before each attempt with the time left; used for live progress lines. */
+  onAttempt?: (info: { attempt: number; remainingMs: number; lastError?: unknown }) => void
+}
+
+export interface ProbeContext {
+  attempt: number
+  /** Time left before the deadline; probes give their own I/O no more than this. */
+  remainingMs: number
+}
+
+/**
+ * The one wait primitive. The probe either returns the awaited value or throws
+ * the reason it is not there yet. On timeout the error says what was awaited
+ * and carries the last real error (as text and as `cause`).
+ */
+export async function poll<T>(
+  what: string,
+  probe: (ctx: ProbeContext) => Promise<T> | T,
+  opts: PollOptions,
+): Promise<T> {
+  const timeoutMs = toMs(opts.timeout)
+  const intervalMs = toMs(opts.interval ?? '1s')
+  const deadline = Date.now() + timeoutMs
+  let lastError: unknown
+  for (let attempt = 1; ; attempt++) {
+    const remainingMs = deadline - Date.now()
+    if (remainingMs <= 0) break
+    opts.onAttempt?.({ attempt, remainingMs, lastError })
+    try {
+      return await probe({ attempt, remainingMs })
+    } catch (err) {
+      if (err instanceof TerminalStateError) {
+        throw new Error(`${what}: gave up early: ${err.message}`, { cause: err })
+      }
+      lastError = err
+    }
+    const pause = Math.min(intervalMs, deadline - Date.now())
+    if (pause > 0) await sleep(pause)
+  }
+  const last =
+    lastError instanceof Error
+      ? lastError.message
+      : lastError === undefined
+        ? 'no attempt finished'
+        : JSON.stringify(lastError)
+  throw new PollTimeoutError(
+    `${what} not satisfied after ${formatMs(timeoutMs)}; last error: ${last}`,
+    {
+      cause: lastError,
+    },
+  )
+}
+
+/** Rejects with a message naming `what` when `p` takes longer than `timeout`. */
+export async function withDeadline<T>(what: string, p: Promise<T>, timeout: Duration): Promise<T> {
+  const ms = toMs(timeout)
+  let timer: NodeJS.Timeout | undefined
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new PollTimeoutError(`${what} did not finish within ${formatMs(ms)}`)),
+      ms,
+    )
+  })
+  try {
+    return await Promise.race([p, expired])
+  } finally {
+    clearTimeout(timer)
+  }
+}

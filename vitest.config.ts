@@ -1,0 +1,38 @@
+import { defineConfig } from 'vitest/config'
+import { PathOrderSequencer } from './helpers/runner/path-order-sequencer.ts'
+
+const SECOND = 1000
+const MINUTE = 60 * SECOND
+
+export default defineConfig({
+  test: {
+    // Phases act on shared machines: one file at a time, in path order, never retried
+    // (a retried beforeAll would repeat a migration step behind the operator's back).
+    fileParallelism: false,
+    retry: 0,
+    sequence: { sequencer: PathOrderSequencer },
+    setupFiles: ['./helpers/runner/setup-redaction.ts'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['helpers/**/*.test.ts', 'docker/**/*.test.ts'],
+          testTimeout: 60 * SECOND,
+          hookTimeout: 2 * MINUTE,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'runbook',
+          include: ['specs/**/*.spec.ts'],
+          // Every action and wait inside sets its own deadline; these are the outer bounds.
+          testTimeout: 10 * MINUTE,
+          hookTimeout: 30 * MINUTE,
+          globalSetup: ['./helpers/runner/runbook-global-setup.ts'],
+        },
+      },
+    ],
+  },
+})
