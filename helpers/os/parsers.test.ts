@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest'
+import { parseLaunchctlList } from './macos.ts'
+import { parseUnitShow } from './nixos.ts'
+
+describe('reading OS state', () => {
+  it('reads launchctl list as macOS prints it', () => {
+    const out =
+      'PID\tStatus\tLabel\n-\t0\tcom.apple.SafariHistoryServiceAgent\n4242\t0\tcom.nixfleet.agent\n-\t78\tcom.example.crashy\n'
+    expect(parseLaunchctlList(out)).toEqual([
+      { pid: null, lastExitStatus: 0, label: 'com.apple.SafariHistoryServiceAgent' },
+      { pid: 4242, lastExitStatus: 0, label: 'com.nixfleet.agent' },
+      { pid: null, lastExitStatus: 78, label: 'com.example.crashy' },
+    ])
+  })
+
+  it('reads systemctl show for present and absent units', () => {
+    expect(parseUnitShow('LoadState=loaded\nActiveState=active\nSubState=running\n')).toEqual({
+      load: 'loaded',
+      active: 'active',
+      sub: 'running',
+    })
+    expect(parseUnitShow('LoadState=not-found\nActiveState=inactive\nSubState=dead\n')).toEqual({
+      load: 'not-found',
+      active: 'inactive',
+      sub: 'dead',
+    })
+  })
+})
