@@ -1,5 +1,5 @@
-import { execSync } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { execSync, spawn } from 'node:child_process'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Host } from '../hosts/host.ts'
@@ -47,6 +47,11 @@ describe('SSH transport against a real sshd', () => {
         `  User ${sshd.user}`,
         `  IdentityFile ${sshd.clientKeyFile}`,
         '  ProxyJump hsb0',
+        'Host agent-only',
+        '  HostName 127.0.0.1',
+        `  Port ${sshd.port}`,
+        `  User ${sshd.user}`,
+        `  IdentityFile ${join(sshd.dir, 'no-such-key')}`,
         'Host wrong-key',
         '  HostName 127.0.0.1',
         `  Port ${sshd.port}`,
@@ -112,6 +117,27 @@ describe('SSH transport against a real sshd', () => {
     await expect(t.exec('true', { timeoutMs: 10_000 })).rejects.toThrow(
       /hsb0: cannot connect to .*authentication methods failed.*offered: .*not-authorized/,
     )
+  })
+
+  it('authenticates with ssh-agent when a socket is given', async () => {
+    const sock = join(sshd.dir, 'agent.sock')
+    const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' })
+    try {
+      await expect.poll(() => existsSync(sock), { timeout: 5000 }).toBe(true)
+      execSync(`ssh-add -q ${sshd.clientKeyFile}`, { env: { ...process.env, SSH_AUTH_SOCK: sock } })
+      await expect(
+        transport({ target: 'agent-only', agentSocket: undefined }).exec('true', {
+          timeoutMs: 10_000,
+        }),
+      ).rejects.toThrow(/no usable key or agent/)
+      const r = await transport({ target: 'agent-only', agentSocket: sock }).exec(
+        'echo via agent',
+        { timeoutMs: 10_000 },
+      )
+      expect(r.stdout.trim()).toBe('via agent')
+    } finally {
+      agent.kill()
+    }
   })
 
   it('stops a command that outlives its deadline and reports host and command', async () => {
