@@ -1,0 +1,163 @@
+/**
+ * Builds the simulated fleet's images offline (no registry is reachable):
+ * a Debian base from debootstrap turned into an image with `docker import`,
+ * then one image per machine role on top. Every tag carries a hash of its
+ * inputs, so an image is rebuilt only when something it is made of changed.
+ *
+ *   npx tsx docker/build-images.ts        # prints the tags as JSON
+ */
+import { createHash } from 'node:crypto'
+import { spawnSync } from 'node:child_process'
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
+import { join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+
+const DOCKER_DIR = fileURLToPath(new URL('.', import.meta.url))
+const CACHE = process.env.RUNBOOK_IMAGE_CACHE ?? '/var/cache/runbook'
+const MIRROR = process.env.DEBIAN_MIRROR ?? 'http://deb.debian.org/debian'
+const SUITE = 'bookworm'
+export const ROLES = ['nixos', 'macos', 'gateway'] as const
+export type Role = (typeof ROLES)[number]
+
+const log = (m: string): void => void process.stderr.write(`[images] ${m}\n`)
+
+function hashFiles(paths: string[], extra = ''): string {
+  const h = createHash('sha256').update(extra)
+  const walk = (p: string): void => {
+    if (statSync(p).isDirectory()) for (const f of readdirSync(p).sort()) walk(join(p, f))
+    else h.update(relative(DOCKER_DIR, p)).update(readFileSync(p))
+  }
+  paths.forEach(walk)
+  return h.digest('hex').slice(0, 12)
+}
+
+function imageExists(tag: string): boolean {
+  return spawnSync('docker', ['image', 'inspect', tag], { stdio: 'ignore' }).status === 0
+}
+
+/** Runs a build tool; its chatter goes to stderr so stdout stays the JSON of tags. */
+function sh(cmd: string, args: string[]): void {
+  const r = spawnSync(cmd, args, { stdio: ['ignore', process.stderr, 'inherit'] })
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}`)
+}
+
+/** debootstrap + the host's Node.js binary (same Debian release, so its libraries match). */
+function baseImage(): string {
+  const packages = readFileSync(join(DOCKER_DIR, 'base', 'packages.txt'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+  const node = process.execPath
+  const tag = `runbook-base:${hashFiles([join(DOCKER_DIR, 'base')], `${SUITE} ${process.version}`)}`
+  if (imageExists(tag)) return tag
+  const rootfs = join(CACHE, `rootfs-${tag.split(':')[1]}`)
+  if (!existsSync(join(rootfs, '.complete'))) {
+    rmSync(rootfs, { recursive: true, force: true })
+    mkdirSync(CACHE, { recursive: true })
+    log(`debootstrap ${SUITE} into ${rootfs} (about 3 minutes)`)
+    sh('debootstrap', [
+      '--variant=minbase',
+      `--include=${packages.join(',')}`,
+      SUITE,
+      rootfs,
+      MIRROR,
+    ])
+    // Trim what a simulated host never reads.
+    for (const d of [
+      'usr/share/doc',
+      'usr/share/man',
+      'usr/share/info',
+      'var/cache/apt/archives',
+      'var/lib/apt/lists',
+    ])
+      rmSync(join(rootfs, d), { recursive: true, force: true })
+    cpSync(node, join(rootfs, 'usr/local/bin/node'))
+    writeFileSync(join(rootfs, '.complete'), new Date().toISOString())
+  }
+  log(`docker import ${tag}`)
+  const tar = spawnSync('tar', ['-C', rootfs, '--exclude=./.complete', '-c', '.'], {
+    maxBuffer: 4 * 1024 ** 3,
+  })
+  if (tar.status !== 0) throw new Error('tar of the rootfs failed')
+  const imp = spawnSync('docker', ['import', '-', tag], {
+    input: tar.stdout,
+    stdio: ['pipe', 'ignore', 'inherit'],
+  })
+  if (imp.status !== 0) throw new Error(`docker import ${tag} failed`)
+  return tag
+}
+
+/** The simulators are TypeScript, bundled to one file each for the image's node. */
+async function bundleSims(outDir: string): Promise<void> {
+  const entries = {
+    'nixos-rebuild': 'sim/nixos/nixos-rebuild.ts',
+    'home-manager': 'sim/macos/home-manager.ts',
+    launchctl: 'sim/macos/launchctl.ts',
+    launchd: 'sim/macos/launchd.ts',
+    provision: 'sim/provision/provision.ts',
+    'agent-v1': 'sim/agents/agent-v1.ts',
+  }
+  await build({
+    entryPoints: Object.fromEntries(
+      Object.entries(entries).map(([k, v]) => [k, join(DOCKER_DIR, v)]),
+    ),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    outExtension: { '.js': '.mjs' },
+    outdir: outDir,
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
+    logLevel: 'warning',
+  })
+  cpSync(join(DOCKER_DIR, 'sim', 'nix'), join(outDir, 'nix'), { recursive: true })
+  cpSync(join(DOCKER_DIR, 'nixfleet-revs.json'), join(outDir, 'nixfleet-revs.json'))
+  cpSync(join(DOCKER_DIR, 'images', 'common', 'image-setup.sh'), join(outDir, 'image-setup.sh'))
+}
+
+export async function buildImages(): Promise<Record<Role | 'base', string>> {
+  const base = baseImage()
+  const ctx = join(CACHE, 'context')
+  rmSync(ctx, { recursive: true, force: true })
+  mkdirSync(ctx, { recursive: true })
+  await bundleSims(join(ctx, 'sim'))
+  cpSync(join(DOCKER_DIR, 'images'), ctx, { recursive: true })
+  const tags = { base } as Record<Role | 'base', string>
+  for (const role of ROLES) {
+    const tag = `runbook-${role}:${hashFiles([join(ctx, 'sim'), join(ctx, 'common'), join(ctx, role)], base)}`
+    tags[role] = tag
+    if (imageExists(tag)) continue
+    log(`docker build ${tag}`)
+    sh('docker', [
+      'build',
+      '--quiet',
+      '--build-arg',
+      `BASE=${base}`,
+      '-f',
+      join(ctx, role, 'Dockerfile'),
+      '-t',
+      tag,
+      ctx,
+    ])
+  }
+  return tags
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const started = Date.now()
+  const tags = await buildImages()
+  log(`done in ${Math.round((Date.now() - started) / 1000)} s`)
+  process.stdout.write(JSON.stringify(tags, null, 2) + '\n')
+}

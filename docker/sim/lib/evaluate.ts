@@ -1,0 +1,109 @@
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+/** Where the simulated hosts keep the simulator's own data (baked into the image). */
+export const SIM_DIR = '/usr/local/lib/runbook-sim'
+export const FAULT_DIR = '/etc/runbook-sim/faults'
+
+export type AgentConfig =
+  { enable: false } | ({ enable: true } & Record<string, string | number | boolean | null>)
+
+export interface Evaluation {
+  moduleVersion: 'v1' | 'v2'
+  files: string[]
+  agent: AgentConfig
+}
+
+export class EvalError extends Error {}
+
+/** `.#gpc0` / `/path#attr` / `.#mba@mba-mbp-work` as nix reads a flake reference. */
+export function parseFlakeRef(ref: string, cwd: string): { dir: string; attr: string } {
+  const m = /^(.*)#(.+)$/.exec(ref.replace(/^"|"$/g, ''))
+  if (!m)
+    throw new EvalError(
+      `error: flake reference '${ref}' has no attribute (expected e.g. .#hostname)`,
+    )
+  const base = m[1] === '' || m[1] === '.' ? cwd : m[1]!.startsWith('/') ? m[1]! : join(cwd, m[1]!)
+  if (!existsSync(join(base, 'flake.nix'))) {
+    throw new EvalError(`error: path '${base}' does not contain a 'flake.nix'`)
+  }
+  return { dir: base, attr: m[2]!.replace(/^"|"$/g, '') }
+}
+
+/** The nixfleet module version follows the nixfleet revision pinned in flake.lock. */
+export function pinnedModuleVersion(flakeDir: string): 'v1' | 'v2' {
+  const lock = JSON.parse(readFileSync(join(flakeDir, 'flake.lock'), 'utf8')) as {
+    nodes: Record<string, { locked?: { rev?: string } }>
+  }
+  const rev = lock.nodes.nixfleet?.locked?.rev
+  if (!rev) throw new EvalError(`error: flake.lock in ${flakeDir} has no locked 'nixfleet' input`)
+  const revs = JSON.parse(readFileSync(join(SIM_DIR, 'nixfleet-revs.json'), 'utf8')) as Record<
+    string,
+    'v1' | 'v2'
+  >
+  const version = Object.entries(revs).find(([prefix]) => rev.startsWith(prefix))?.[1]
+  if (!version) throw new EvalError(`error: cannot fetch nixfleet at rev ${rev}: unknown revision`)
+  return version
+}
+
+/** Runs the real Nix evaluator over the host's files; errors come back as Nix printed them. */
+export function evaluateAgent(flakeDir: string, attr: string, kind: 'nixos' | 'home'): Evaluation {
+  const moduleVersion = pinnedModuleVersion(flakeDir)
+  const r = spawnSync(
+    'nix-instantiate',
+    [
+      '--eval',
+      '--strict',
+      '--json',
+      '--readonly-mode',
+      join(SIM_DIR, 'nix', 'eval-agent.nix'),
+      '--arg',
+      'flakeDir',
+      flakeDir,
+      '--argstr',
+      'attr',
+      attr,
+      '--argstr',
+      'kind',
+      kind,
+      '--argstr',
+      'moduleVersion',
+      moduleVersion,
+    ],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, NIX_REMOTE: '', HOME: process.env.HOME ?? '/root' },
+    },
+  )
+  if (r.status !== 0) throw new EvalError(r.stderr.trim() || `nix-instantiate exited ${r.status}`)
+  const parsed = JSON.parse(r.stdout) as { agent: AgentConfig; files: string[] }
+  return { moduleVersion, files: parsed.files, agent: parsed.agent }
+}
+
+export function faultActive(name: string): boolean {
+  return existsSync(join(FAULT_DIR, name))
+}
+
+export function gitHead(dir: string): string {
+  try {
+    return execFileSync('git', ['-C', dir, 'rev-parse', '--short=7', 'HEAD'], {
+      encoding: 'utf8',
+    }).trim()
+  } catch {
+    return 'unknown'
+  }
+}
+
+/** Store paths look like the real ones: a stable hash of the content. */
+export function storePath(name: string, content: string): string {
+  let h = 0n
+  for (const c of Buffer.from(content + name)) h = (h * 131n + BigInt(c)) % (1n << 160n)
+  const alphabet = '0123456789abcdfghijklmnpqrsvwxyz'
+  let s = ''
+  for (let i = 0; i < 32; i++) {
+    s += alphabet[Number(h % 32n)]
+    h /= 32n
+  }
+  return `/nix/store/${s}-${name}`
+}

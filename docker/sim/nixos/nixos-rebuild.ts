@@ -1,0 +1,127 @@
+/**
+ * Simulated `nixos-rebuild` for the rehearsal's NixOS hosts. It evaluates the
+ * host's services.nixfleet-agent from the checked-out flake with the real Nix
+ * evaluator, renders nixfleet-agent.service, keeps generations, and activates
+ * the unit the way switch-to-configuration does. Output follows the real
+ * tool's outline; failures exit non-zero and change nothing.
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  evaluateAgent,
+  EvalError,
+  faultActive,
+  gitHead,
+  parseFlakeRef,
+  storePath,
+} from '../lib/evaluate.ts'
+import { Profile } from '../lib/generations.ts'
+import { renderAgentUnit } from './unit.ts'
+
+const UNIT = 'nixfleet-agent.service'
+const UNIT_PATH = `/etc/systemd/system/${UNIT}`
+const profile = new Profile('/nix/var/nix/profiles', 'system', UNIT)
+
+const out = (s: string): void => void process.stderr.write(s + '\n')
+
+function systemctl(...args: string[]): number {
+  return spawnSync('systemctl', args, { stdio: ['ignore', 'ignore', 'inherit'] }).status ?? 1
+}
+
+/** switch-to-configuration: stop removed units, restart changed ones, start new ones. */
+function activate(next: string | undefined): number {
+  out('activating the configuration...')
+  out('setting up /etc...')
+  const prev = existsSync(UNIT_PATH) ? readFileSync(UNIT_PATH, 'utf8') : undefined
+  if (prev !== undefined && next === undefined) {
+    out(`stopping the following units: ${UNIT}`)
+    systemctl('stop', UNIT)
+    systemctl('disable', UNIT)
+    rmSync(UNIT_PATH, { force: true })
+    systemctl('daemon-reload')
+    return 0
+  }
+  if (next === undefined) return 0
+  if (prev === next) return 0
+  writeFileSync(UNIT_PATH, next)
+  systemctl('daemon-reload')
+  systemctl('enable', UNIT)
+  if (prev === undefined) {
+    out(`the following new units were started: ${UNIT}`)
+    systemctl('start', UNIT)
+  } else {
+    out(`restarting the following units: ${UNIT}`)
+    systemctl('restart', UNIT)
+  }
+  // A unit that dies right away is reported as real activation does (exit 4).
+  spawnSync('sleep', ['1'])
+  if (systemctl('is-failed', '--quiet', UNIT) === 0) {
+    out(`warning: the following units failed: ${UNIT}`)
+    return 4
+  }
+  return 0
+}
+
+function main(argv: string[]): number {
+  const action = argv[0]
+  if (action !== 'switch' && action !== 'test' && action !== 'boot') {
+    out(
+      `nixos-rebuild: unsupported action '${action ?? ''}' in this simulation (switch, test, boot)`,
+    )
+    return 1
+  }
+  if (process.getuid?.() !== 0) {
+    out('error: this command requires root (use sudo)')
+    return 1
+  }
+  if (argv.includes('--rollback')) {
+    const gens = profile.all()
+    const cur = profile.current()
+    const prev = gens.filter((g) => cur && g.number < cur.number).at(-1)
+    if (!cur || !prev) {
+      out('error: no generation older than the current one')
+      return 1
+    }
+    out(`switching profile from version ${cur.number} to ${prev.number}`)
+    profile.point(prev.number)
+    return action === 'boot' ? 0 : activate(prev.content)
+  }
+  const i = argv.indexOf('--flake')
+  const ref = i >= 0 ? argv[i + 1] : undefined
+  if (!ref) {
+    out('error: --flake <ref> is required on this host (flake-based configuration)')
+    return 1
+  }
+  const { dir, attr } = parseFlakeRef(ref, process.cwd())
+  out('building the system configuration...')
+  const ev = evaluateAgent(dir, attr, 'nixos')
+  if (faultActive('rebuild-fails')) {
+    out(
+      `error: builder for '${storePath(`nixos-system-${attr}.drv`, dir)}' failed with exit code 1;`,
+    )
+    out('       last 1 log lines:')
+    out('       > error: hash mismatch in fixed-output derivation (simulated rebuild failure)')
+    return 1
+  }
+  const unit = renderAgentUnit(ev)
+  const { generation, created } = profile.commit(unit, {
+    attr,
+    flake: dir,
+    commit: gitHead(dir),
+    moduleVersion: ev.moduleVersion,
+  })
+  out(
+    created
+      ? `created generation ${generation.number} (${storePath(`nixos-system-${attr}`, unit ?? '')})`
+      : `generation ${generation.number} is already the current system`,
+  )
+  if (action === 'boot') return 0
+  return activate(unit)
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2))
+} catch (err) {
+  out(err instanceof EvalError ? err.message : `error: ${(err as Error).message}`)
+  process.exitCode = 1
+}

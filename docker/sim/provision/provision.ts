@@ -1,0 +1,124 @@
+/**
+ * Runs at every boot of a simulated machine, before sshd: creates the users,
+ * installs the host key and authorized keys, writes the files the world
+ * describes, and clones the nixcfg checkout on first boot. Idempotent, so a
+ * reboot changes nothing that the runbook did.
+ */
+import { execFileSync, spawnSync } from 'node:child_process'
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import type { HostProvisioning } from './host-spec.ts'
+
+const spec = JSON.parse(readFileSync('/etc/runbook-sim/host.json', 'utf8')) as HostProvisioning
+const run = (cmd: string, args: string[]): void =>
+  void execFileSync(cmd, args, { stdio: 'inherit' })
+
+function ensureUser(u: HostProvisioning['users'][number]): void {
+  if (spawnSync('id', ['-u', u.name]).status !== 0) {
+    mkdirSync(dirname(u.home), { recursive: true })
+    run('useradd', [
+      '--uid',
+      String(u.uid),
+      '--gid',
+      'users',
+      '--home-dir',
+      u.home,
+      '--create-home',
+      '--shell',
+      u.shell,
+      u.name,
+    ])
+    run('passwd', ['-d', u.name])
+    if (spec.role === 'nixos') run('usermod', ['-aG', 'systemd-journal', u.name])
+  }
+  const ssh = join(u.home, '.ssh')
+  mkdirSync(ssh, { recursive: true, mode: 0o700 })
+  writeFileSync(join(ssh, 'authorized_keys'), u.authorizedKeys.join('\n') + '\n', { mode: 0o600 })
+  run('chown', ['-R', `${u.name}:users`, ssh])
+  const sudoers = `/etc/sudoers.d/90-${u.name}`
+  if (u.sudo) writeFileSync(sudoers, `${u.name} ALL=(ALL) NOPASSWD: ALL\n`, { mode: 0o440 })
+}
+
+function writeFiles(): void {
+  for (const f of spec.files) {
+    mkdirSync(dirname(f.path), { recursive: true })
+    writeFileSync(f.path, f.content)
+    chmodSync(f.path, parseInt(f.mode, 8))
+    run('chown', [f.owner, f.path])
+  }
+}
+
+function sshd(): void {
+  const key = `/etc/ssh/ssh_host_${spec.hostKey.type}_key`
+  // Rehearsal fault wrong-host-key: the host keeps the other key it was given.
+  if (!existsSync('/etc/runbook-sim/faults/wrong-host-key')) {
+    writeFileSync(key, spec.hostKey.private, { mode: 0o600 })
+    writeFileSync(`${key}.pub`, spec.hostKey.public + '\n')
+  }
+  const forwardOnly = spec.users.filter((u) => u.forwardOnly).map((u) => u.name)
+  writeFileSync(
+    '/etc/ssh/sshd_config.d/10-runbook.conf',
+    [
+      `Port ${spec.sshPort}`,
+      `HostKey ${key}`,
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'PermitRootLogin no',
+      'UseDNS no',
+      'ClientAliveInterval 15',
+      ...forwardOnly.flatMap((u) => [
+        `Match User ${u}`,
+        '  PermitTTY no',
+        '  ForceCommand /bin/false',
+        '  AllowTcpForwarding yes',
+      ]),
+    ].join('\n') + '\n',
+  )
+}
+
+function trustCa(): void {
+  if (!spec.caCert) return
+  writeFileSync('/usr/local/share/ca-certificates/runbook-rehearsal-ca.crt', spec.caCert)
+  run('update-ca-certificates', ['--fresh'])
+}
+
+function clone(): void {
+  const c = spec.checkout
+  if (!c || existsSync(join(c.path, '.git'))) return
+  mkdirSync(dirname(c.path), { recursive: true })
+  run('chown', [`${c.user}:users`, dirname(c.path)])
+  // Retried: the git server may still be starting when this host boots first.
+  for (let i = 0; i < 30; i++) {
+    const r = spawnSync(
+      'runuser',
+      ['-u', c.user, '--', 'git', 'clone', '--quiet', '--branch', c.branch, c.repoUrl, c.path],
+      { stdio: 'inherit' },
+    )
+    if (r.status === 0) return
+    spawnSync('sleep', ['1'])
+  }
+  throw new Error(`cannot clone ${c.repoUrl} into ${c.path}`)
+}
+
+/** First boot only: the host was running its configuration before the rehearsal began. */
+function deploy(): void {
+  const d = spec.deploy
+  const marker = '/etc/runbook-sim/deployed'
+  if (!d || existsSync(marker) || !spec.checkout) return
+  const r = spawnSync('runuser', ['-u', d.user, '--', ...d.command], {
+    cwd: spec.checkout.path,
+    stdio: 'inherit',
+    env: { ...process.env, HOME: spec.users.find((u) => u.name === d.user)?.home ?? '/root' },
+  })
+  if (r.status !== 0) throw new Error(`initial deployment failed: ${d.command.join(' ')}`)
+  writeFileSync(marker, new Date().toISOString() + '\n')
+}
+
+writeFileSync('/etc/hostname', spec.hostname + '\n')
+spawnSync('hostname', [spec.hostname])
+for (const u of spec.users) ensureUser(u)
+writeFiles()
+sshd()
+trustCa()
+clone()
+deploy()

@@ -1,0 +1,169 @@
+import { execFileSync, spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { Wait } from 'testcontainers'
+import { buildImages } from '../../docker/build-images.ts'
+import type { SshSettings } from '../fleet/fleet.ts'
+import { Host } from '../hosts/host.ts'
+import { say } from '../output/say.ts'
+import { SshTransport } from '../ssh/ssh-transport.ts'
+import { formatMs } from '../time/duration.ts'
+import { poll, TerminalStateError } from '../wait/poll.ts'
+import { applyFaults, parseFaults, type FaultSpec } from './faults.ts'
+import { cloneOperatorWorktree, createNixcfgRemote } from './nixcfg-fixture.ts'
+import { gatewayProvisioning, machineProvisioning } from './provisioning.ts'
+import { ensureRehearsalSecrets, exportRehearsalSecrets } from './secrets.ts'
+import { ensureKeys, writeKnownHosts, writeSshConfig } from './ssh-material.ts'
+import { paths, readState, writeState, type RehearsalState } from './state.ts'
+import { SystemdContainer } from './systemd-container.ts'
+import { loadWorld, machines, type Machine, type World } from './world.ts'
+
+export const LABEL = 'runbook.rehearsal'
+
+/** The SSH files a run uses to reach the simulated fleet (the production run uses ~/.ssh). */
+export function rehearsalSshSettings(): SshSettings {
+  return { configFile: paths.sshConfig, knownHostsFiles: [paths.knownHosts] }
+}
+
+export function gitRemoteUrl(world: World): string {
+  return `git://127.0.0.1:${world.published.git}/markus-barta/nixcfg.git`
+}
+
+const docker = (...args: string[]): string =>
+  execFileSync('docker', args, { encoding: 'utf8' }).trim()
+
+/** Removes every container and the network of a rehearsal (labels, not remembered ids, so nothing leaks). */
+export function fleetDown(world = loadWorld()): void {
+  const ids = docker('ps', '-aq', '--filter', `label=${LABEL}`).split('\n').filter(Boolean)
+  if (ids.length) spawnSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' })
+  spawnSync('docker', ['network', 'rm', world.network], { stdio: 'ignore' })
+}
+
+/** A simulated machine reached as the world describes it (never through the operator's inventory). */
+export function worldHost(m: Machine): Host {
+  return new Host(
+    m.name,
+    new SshTransport({
+      hostName: m.name,
+      target: `${m.user.name}@${m.aliases[0]!}`,
+      port: m.ssh_port,
+      configFile: paths.sshConfig,
+      knownHostsFiles: [paths.knownHosts],
+      unknownHostKey: 'refuse',
+      agentSocket: undefined,
+      connectTimeoutMs: 10_000,
+    }),
+  )
+}
+
+/** A simulated machine is ready when its provisioning (users, checkout, first deployment) has finished. */
+async function waitReady(m: Machine): Promise<void> {
+  const h = worldHost(m)
+  try {
+    await poll(
+      `${m.name}: provisioned and deployed`,
+      async () => {
+        const state = (
+          await h.run('systemctl is-active runbook-provision.service', { timeout: '15s' })
+        ).stdout.trim()
+        if (state === 'active') return
+        if (state === 'failed') throw new TerminalStateError(`${m.name}: provisioning failed`)
+        throw new Error(`${m.name}: provisioning is ${state}`)
+      },
+      { timeout: '180s', interval: '1s' },
+    )
+  } finally {
+    await h.close()
+  }
+}
+
+export interface UpOptions {
+  faults?: FaultSpec[]
+}
+
+/** Starts a fresh simulated fleet: images, keys, the nixcfg remote, the gateway, eight machines. */
+export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
+  const started = Date.now()
+  const world = loadWorld()
+  const images = await buildImages()
+  fleetDown(world)
+  const keys = ensureKeys(world)
+  writeKnownHosts(world, keys)
+  writeSshConfig(world)
+  const secrets = ensureRehearsalSecrets()
+  exportRehearsalSecrets(secrets)
+  const clientPub = readFileSync(`${paths.clientKey}.pub`, 'utf8').trim()
+  const bare = createNixcfgRemote()
+  docker('network', 'create', '--label', `${LABEL}=1`, world.network)
+
+  const gateway = await new SystemdContainer(images.gateway)
+    .withName('rehearsal-gateway')
+    .withHostname(world.gateway.hostname)
+    .withNetworkMode(world.network)
+    .withNetworkAliases(...world.gateway.aliases)
+    .withExposedPorts(
+      { container: 22, host: world.published.gateway_ssh },
+      { container: 9418, host: world.published.git },
+    )
+    .withCopyContentToContainer([
+      {
+        content: JSON.stringify(gatewayProvisioning(world, keys.gateway!, clientPub)),
+        target: '/etc/runbook-sim/host.json',
+      },
+    ])
+    .withCopyDirectoriesToContainer([{ source: bare, target: '/srv/git/markus-barta/nixcfg.git' }])
+    .withWaitStrategy(Wait.forListeningPorts())
+    .withStartupTimeout(120_000)
+    .start()
+  const containers: Record<string, string> = { gateway: gateway.getId() }
+
+  const started2 = await Promise.all(
+    machines(world).map((m) =>
+      new SystemdContainer(images[m.role], { tmpTmpfs: m.role === 'macos' })
+        .withName(`rehearsal-${m.name}`)
+        .withHostname(m.name)
+        .withNetworkMode(world.network)
+        .withNetworkAliases(...m.aliases)
+        .withCopyContentToContainer([
+          {
+            content: JSON.stringify(machineProvisioning(m, keys[m.name]!, clientPub, secrets)),
+            target: '/etc/runbook-sim/host.json',
+          },
+        ])
+        .withStartupTimeout(120_000)
+        .start()
+        .then((c) => [m, c.getId()] as const),
+    ),
+  )
+  for (const [m, id] of started2) containers[m.name] = id
+  await Promise.all(machines(world).map((m) => waitReady(m)))
+  cloneOperatorWorktree(gitRemoteUrl(world))
+  const faults = opts.faults ?? []
+  await applyFaults(world, faults)
+  const state: RehearsalState = {
+    startedAt: new Date().toISOString(),
+    network: world.network,
+    images,
+    containers,
+    faults: faults.map((f) => `${f.name}:${f.host}`),
+    startedAs: 'initial',
+  }
+  writeState(state)
+  say(
+    `rehearsal fleet up in ${formatMs(Date.now() - started)} (${Object.keys(containers).length} containers)`,
+  )
+  return state
+}
+
+/** The running fleet, if every container of the last `fleetUp` is still there and running. */
+export function runningFleet(): RehearsalState | undefined {
+  const state = readState()
+  if (!state) return undefined
+  for (const id of Object.values(state.containers)) {
+    const r = spawnSync('docker', ['inspect', '-f', '{{.State.Status}}', id], { encoding: 'utf8' })
+    if (r.status !== 0 || !['running', 'restarting'].includes(r.stdout.trim())) return undefined
+  }
+  ensureRehearsalSecrets()
+  return state
+}
+
+export { parseFaults }

@@ -1,0 +1,25 @@
+import { GenericContainer } from 'testcontainers'
+
+/**
+ * A container that boots like a machine: systemd as PID 1, and a restart
+ * policy so that `systemctl reboot` inside (PID 1 exits) is followed by a real
+ * boot. testcontainers has no builder for the policy, hence the subclass
+ * (verified on this engine, see the architecture notes). `--privileged` is not
+ * available here; the capabilities systemd needs are added one by one.
+ */
+export class SystemdContainer extends GenericContainer {
+  constructor(image: string, opts: { tmpTmpfs?: boolean } = {}) {
+    super(image)
+    this.withAddedCapabilities('SYS_ADMIN')
+      .withBindMounts([{ source: '/sys/fs/cgroup', target: '/sys/fs/cgroup', mode: 'rw' }])
+      .withTmpFs({
+        '/run': 'rw,exec,mode=755',
+        '/run/lock': 'rw',
+        ...(opts.tmpTmpfs ? { '/tmp': 'rw,exec,mode=1777' } : {}),
+      })
+      .withLabels({ 'runbook.rehearsal': '1' })
+    this.hostConfig.RestartPolicy = { Name: 'unless-stopped', MaximumRetryCount: 0 }
+    // The host's cgroup namespace, as verified with systemd on this engine.
+    ;(this.hostConfig as { CgroupnsMode?: string }).CgroupnsMode = 'host'
+  }
+}
