@@ -1,5 +1,9 @@
 import { GenericContainer } from 'testcontainers'
 
+// No registry is reachable: Ryuk (testcontainers' reaper) cannot be pulled, and the
+// rehearsal fleet is meant to outlive the process anyway (fleet:down removes it).
+process.env.TESTCONTAINERS_RYUK_DISABLED = 'true'
+
 /**
  * A container that boots like a machine: systemd as PID 1, and a restart
  * policy so that `systemctl reboot` inside (PID 1 exits) is followed by a real

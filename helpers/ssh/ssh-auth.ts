@@ -1,5 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { utils, type AnyAuthMethod, type AuthHandlerMiddleware, type NextAuthHandler } from 'ssh2'
+import ssh2, { type AnyAuthMethod, type AuthHandlerMiddleware, type NextAuthHandler } from 'ssh2'
+
+// ssh2 is CommonJS: under plain Node ESM only its default export is visible.
+const { utils } = ssh2
 
 /**
  * Offers credentials in the order OpenSSH does: the agent's keys first (when

@@ -8,7 +8,8 @@ export const AGENT_BIN = {
 
 type Cfg = Extract<AgentConfig, { enable: true }>
 
-const str = (v: string | number | boolean | null | undefined): string => (v === null || v === undefined ? '' : String(v))
+const str = (v: string | number | boolean | null | undefined): string =>
+  v === null || v === undefined ? '' : String(v)
 
 /** The environment the nixfleet modules give the agent (reference §5.2/§5.3). */
 export function agentEnvironment(

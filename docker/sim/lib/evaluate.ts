@@ -57,6 +57,9 @@ export function evaluateAgent(flakeDir: string, attr: string, kind: 'nixos' | 'h
       '--strict',
       '--json',
       '--readonly-mode',
+      // Evaluation only: no store is opened, so an unprivileged user (home-manager) can evaluate too.
+      '--store',
+      'dummy://',
       join(SIM_DIR, 'nix', 'eval-agent.nix'),
       '--arg',
       'flakeDir',
