@@ -18,8 +18,20 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['helpers/**/*.test.ts', 'docker/**/*.test.ts'],
+          exclude: ['**/*.fleet.test.ts', '**/node_modules/**'],
           testTimeout: 60 * SECOND,
           hookTimeout: 2 * MINUTE,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // Tests of the simulated fleet itself: real containers, real systemd, real reboots.
+          name: 'fleet',
+          include: ['helpers/**/*.fleet.test.ts'],
+          testTimeout: 5 * MINUTE,
+          hookTimeout: 10 * MINUTE,
+          globalSetup: ['./helpers/runner/fleet-global-setup.ts'],
         },
       },
       {

@@ -1,5 +1,8 @@
 import { sh } from '../shell/quote.ts'
 import type { Host } from '../hosts/host.ts'
+import { HostError } from '../hosts/errors.ts'
+import { sleep, type Duration } from '../time/duration.ts'
+import { poll } from '../wait/poll.ts'
 import type { AgentState, OsAdapter } from './os-adapter.ts'
 
 export const AGENT_LABEL = 'com.nixfleet.agent'
@@ -52,6 +55,31 @@ export class MacosAdapter implements OsAdapter {
       running: job.pid !== null,
       detail: `PID=${job.pid ?? '-'} LastExitStatus=${job.lastExitStatus} Label=${job.label}`,
     }
+  }
+
+  /** Waits for the job to be loaded with a process that stays the same (KeepAlive restarts change the PID). */
+  async waitForAgentJob(host: Host, timeout: Duration = '2m'): Promise<LaunchdJob> {
+    return poll(
+      `${host.name}: launchd job ${AGENT_LABEL} running and staying up`,
+      async () => {
+        const job = (await this.jobs(host)).find((j) => j.label === AGENT_LABEL)
+        if (!job) throw new HostError(host.name, `${AGENT_LABEL} is not loaded`)
+        if (job.pid === null)
+          throw new HostError(
+            host.name,
+            `${AGENT_LABEL} is loaded but not running (last exit ${job.lastExitStatus})`,
+          )
+        await sleep(4000)
+        const again = (await this.jobs(host)).find((j) => j.label === AGENT_LABEL)
+        if (again?.pid !== job.pid)
+          throw new HostError(
+            host.name,
+            `${AGENT_LABEL} restarted while watched (PID ${job.pid} -> ${again?.pid ?? '-'})`,
+          )
+        return again
+      },
+      { timeout, interval: '1s' },
+    )
   }
 
   async agentLog(host: Host, lines = 200): Promise<string> {

@@ -2,20 +2,29 @@ import { sh } from '../shell/quote.ts'
 import type { Host } from '../hosts/host.ts'
 import { HostError } from '../hosts/errors.ts'
 import { poll, TerminalStateError } from '../wait/poll.ts'
-import type { Duration } from '../time/duration.ts'
+import { sleep, type Duration } from '../time/duration.ts'
 import type { AgentState, OsAdapter } from './os-adapter.ts'
 
 export const AGENT_UNIT = 'nixfleet-agent'
+const STABLE_MS = 4000
 
 export interface UnitState {
   load: string
   active: string
   sub: string
+  mainPid: number
+  restarts: number
 }
 
 export function parseUnitShow(text: string): UnitState {
   const get = (k: string): string => new RegExp(`^${k}=(.*)$`, 'm').exec(text)?.[1]?.trim() ?? ''
-  return { load: get('LoadState'), active: get('ActiveState'), sub: get('SubState') }
+  return {
+    load: get('LoadState'),
+    active: get('ActiveState'),
+    sub: get('SubState'),
+    mainPid: Number(get('MainPID') || 0),
+    restarts: Number(get('NRestarts') || 0),
+  }
 }
 
 /**
@@ -39,7 +48,7 @@ export class NixosAdapter implements OsAdapter {
 
   async unitState(host: Host, unit: string): Promise<UnitState> {
     const out = await host.succeed(
-      sh`systemctl show -p LoadState -p ActiveState -p SubState ${unit}`,
+      sh`systemctl show -p LoadState -p ActiveState -p SubState -p MainPID -p NRestarts ${unit}`,
       { timeout: '30s' },
     )
     return parseUnitShow(out)
@@ -54,13 +63,26 @@ export class NixosAdapter implements OsAdapter {
     }
   }
 
-  /** Waits for a unit to be active; stops early when systemd says it failed. */
+  /**
+   * Waits for a unit to be running and to stay up: with Restart=always a
+   * crashing service is briefly "active" on every restart, so the main PID
+   * must be the same across two reads a few seconds apart. Stops early when
+   * systemd says the unit failed or does not exist.
+   */
   async waitForUnit(host: Host, unit: string, timeout: Duration = '2m'): Promise<UnitState> {
     return poll(
-      `${host.name}: unit ${unit} active`,
+      `${host.name}: unit ${unit} active and staying up`,
       async () => {
         const s = await this.unitState(host, unit)
-        if (s.active === 'active') return s
+        if (s.active === 'active' && s.sub === 'running') {
+          await sleep(STABLE_MS)
+          const again = await this.unitState(host, unit)
+          if (again.active === 'active' && again.mainPid === s.mainPid) return again
+          throw new HostError(
+            host.name,
+            `unit ${unit} restarted while watched (MainPID ${s.mainPid} -> ${again.mainPid}, ${again.restarts} restarts)`,
+          )
+        }
         if (s.load === 'not-found')
           throw new TerminalStateError(`${host.name}: unit ${unit} does not exist`)
         if (s.active === 'failed')

@@ -72,6 +72,37 @@ export function applyFault(world: World, f: FaultSpec): void {
   say(`rehearsal fault applied: ${f.name} on ${f.host} (${FAULTS[f.name]})`)
 }
 
+/** Undoes a fault, so a long-lived fleet (or the next test) starts clean again. */
+export function revertFault(world: World, f: FaultSpec): void {
+  const m = world.machines[f.host]
+  switch (f.name) {
+    case 'host-unreachable':
+      execFileSync('docker', [
+        'network',
+        'connect',
+        ...(m?.aliases ?? []).flatMap((a) => ['--alias', a]),
+        world.network,
+        container(f.host),
+      ])
+      break
+    case 'rebuild-fails':
+    case 'unit-no-return':
+      exec(f.host, `rm -f /etc/runbook-sim/faults/${f.name}`)
+      break
+    case 'no-return-from-reboot':
+      execFileSync('docker', ['update', '--restart=unless-stopped', container(f.host)])
+      spawnSync('docker', ['start', container(f.host)], { stdio: 'ignore' })
+      break
+    case 'wrong-host-key':
+      // Provisioning writes the key on record again.
+      exec(
+        f.host,
+        'rm -f /etc/runbook-sim/faults/wrong-host-key && systemctl restart runbook-provision ssh',
+      )
+      break
+  }
+}
+
 export async function applyFaults(world: World, faults: FaultSpec[]): Promise<void> {
   for (const f of faults) applyFault(world, f)
   await Promise.resolve()

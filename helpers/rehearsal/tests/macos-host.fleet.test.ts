@@ -1,0 +1,70 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { MacosAdapter } from '../../os/macos.ts'
+import { remotePath, sh } from '../../shell/quote.ts'
+import { simulated } from './world-hosts.ts'
+
+/** The simulated Mac: Darwin, home-manager switch, launchd's list/print/bootstrap/bootout/kickstart, reboots. */
+describe('simulated macOS host (mba-mbp-work)', () => {
+  const { machine, host } = simulated('mba-mbp-work')
+  const mac = new MacosAdapter()
+  const dir = remotePath(machine.checkout)
+  const file = sh`${dir}/hosts/mba-mbp-work/home.nix`
+  const hmSwitch = sh`cd ${dir} && home-manager switch --flake ${'.#mba@mba-mbp-work'}`
+  const setEnable = (v: boolean): Promise<string> =>
+    host.succeed(
+      `sed -i 's/^  services.nixfleet-agent.enable = ${String(!v)};$/  services.nixfleet-agent.enable = ${String(v)};/' ${file}`,
+    )
+
+  afterAll(() => host.close())
+
+  it('answers as a Mac and runs the agent from launchd with its logs in /tmp', async () => {
+    expect((await host.succeed('uname -s')).trim()).toBe('Darwin')
+    await expect(mac.waitForAgentJob(host, '120s')).resolves.toMatchObject({
+      label: 'com.nixfleet.agent',
+    })
+    expect(await host.succeed('launchctl print gui/$(id -u)/com.nixfleet.agent')).toMatch(
+      /state = running[\s\S]*stderr path = \/tmp\/nixfleet-agent\.err/,
+    )
+    expect(await mac.agentLog(host)).toMatch(/nixfleet-agent: starting \(v1/)
+  })
+
+  it('launchctl exit codes are macOS’s', async () => {
+    expect((await host.run('launchctl print gui/$(id -u)/com.example.none')).exitCode).toBe(113)
+    const plist = '~/Library/LaunchAgents/com.nixfleet.agent.plist'
+    expect(await host.fail(`launchctl bootstrap gui/$(id -u) ${plist}`)).toMatchObject({
+      exitCode: 5,
+      stderr: expect.stringContaining('Bootstrap failed: 5') as unknown,
+    })
+    expect(
+      (await host.run('launchctl kickstart -k gui/$(id -u)/com.nixfleet.agent')).exitCode,
+    ).toBe(0)
+  })
+
+  it('disabling the agent and switching leaves nothing in launchctl list', async () => {
+    await setEnable(false)
+    await host.succeed(hmSwitch, { timeout: '2m' })
+    expect(await host.run('launchctl list | grep nixfleet')).toMatchObject({
+      exitCode: 1,
+      stdout: '',
+    })
+    expect((await host.run('launchctl bootout gui/$(id -u)/com.nixfleet.agent')).exitCode).toBe(3)
+  })
+
+  it('enabling it again loads the job', async () => {
+    await setEnable(true)
+    await host.succeed(hmSwitch, { timeout: '2m' })
+    expect(await host.succeed('launchctl list | grep nixfleet')).toMatch(/\tcom\.nixfleet\.agent$/m)
+  })
+
+  it('a reboot (sudo shutdown -r now) changes kern.boottime and brings the job back', async () => {
+    const r = await host.reboot({
+      command: mac.rebootCommand,
+      bootIdentity: (h) => mac.bootIdentity(h),
+      timeout: '3m',
+    })
+    expect(r.after).not.toBe(r.before)
+    await expect(mac.waitForAgentJob(host, '150s')).resolves.toMatchObject({
+      label: 'com.nixfleet.agent',
+    })
+  })
+})
