@@ -105,7 +105,6 @@ async function bundleSims(outDir: string): Promise<void> {
     launchctl: 'sim/macos/launchctl.ts',
     launchd: 'sim/macos/launchd.ts',
     provision: 'sim/provision/provision.ts',
-    'agent-v1': 'sim/agents/agent-v1.ts',
   }
   await build({
     entryPoints: Object.fromEntries(

@@ -1,15 +1,20 @@
 import { resolveTarget, targetBanner } from '../config/target.ts'
 import { loadInventory } from '../inventory/load-inventory.ts'
 import { say } from '../output/say.ts'
+import { fleetDown, fleetUp, parseFaults, runningFleet } from '../rehearsal/fleet-lifecycle.ts'
+import { exportRehearsalSecrets, ensureRehearsalSecrets } from '../rehearsal/secrets.ts'
+import { loadWorld } from '../rehearsal/world.ts'
 import { registerPresentSecrets } from '../secrets/secrets.ts'
 import { startRun } from './run-folder.ts'
 
 /**
  * Runs once before any runbook file, in the main process: the target is
  * printed first, and a bad target, a missing confirmation or a broken
- * inventory stop the run before any host is touched.
+ * inventory stop the run before any host is touched. In rehearsal, the
+ * simulated fleet is attached to (if one is running) or started, and removed
+ * at the end unless it was already running or REHEARSAL_KEEP=1.
  */
-export default function setup(): void {
+export default async function setup(): Promise<(() => void) | undefined> {
   registerPresentSecrets()
   const target = resolveTarget()
   say(targetBanner(target))
@@ -17,4 +22,18 @@ export default function setup(): void {
   say(`inventory: ${inventory.file} (${inventory.hosts.length} hosts)`)
   const runId = startRun(target)
   say(`run: reports/${runId}`)
+  if (target === 'production') return undefined
+
+  const world = loadWorld()
+  const faults = parseFaults(process.env.REHEARSAL_FAULTS, world)
+  const running = faults.length === 0 ? runningFleet() : undefined
+  if (running) {
+    say(`rehearsal: attaching to the fleet started ${running.startedAt}`)
+    exportRehearsalSecrets(ensureRehearsalSecrets())
+    return undefined
+  }
+  await fleetUp({ faults })
+  return () => {
+    if (process.env.REHEARSAL_KEEP !== '1') fleetDown(world)
+  }
 }

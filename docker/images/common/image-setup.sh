@@ -14,18 +14,14 @@ systemctl enable runbook-provision.service ssh.service >/dev/null 2>&1
 # Keys are per rehearsal, written at boot by the provisioning.
 rm -f /etc/ssh/ssh_host_*
 mkdir -p /nix/store /nix/var/nix/profiles /etc/runbook-sim/faults /etc/agenix-sim
-# The simulated nixfleet packages, at store paths like the real ones.
-for v in 8eef91b0v1nixfleetagentpackage00-nixfleet-agent-0.4.0:v1 b860b3a0v2nixfleetagentpackage00-nixfleet-agent-2.0.0:v2; do
-  dir="/nix/store/${v%%:*}/bin"; ver="${v##*:}"
-  mkdir -p "$dir"
-  cat >"$dir/nixfleet-agent" <<SH
-#!/bin/sh
-/usr/local/bin/runbook-fault-gate || exit 1
-[ -f /usr/local/lib/runbook-sim/agent-$ver.mjs ] || { echo "nixfleet-agent: agent-$ver is not installed in this image" >&2; exit 127; }
-exec /usr/local/bin/node /usr/local/lib/runbook-sim/agent-$ver.mjs
-SH
-  chmod 755 "$dir/nixfleet-agent"
-done
+# The simulated nixfleet packages, at store paths like the real ones: v1 is
+# Bash (as the real v1 agent was), v2 a Node program (the Go agent's stand-in).
+v1=/nix/store/8eef91b0v1nixfleetagentpackage00-nixfleet-agent-0.4.0/bin
+v2=/nix/store/b860b3a0v2nixfleetagentpackage00-nixfleet-agent-2.0.0/bin
+mkdir -p "$v1" "$v2"
+printf '#!/bin/sh\n/usr/local/bin/runbook-fault-gate || exit 1\nexec /bin/bash /usr/local/lib/nixfleet/agent-v1.sh\n' >"$v1/nixfleet-agent"
+printf '#!/bin/sh\n/usr/local/bin/runbook-fault-gate || exit 1\n[ -f /usr/local/lib/runbook-sim/agent-v2.mjs ] || { echo "nixfleet-agent: the v2 agent is not installed in this image" >&2; exit 127; }\nexec /usr/local/bin/node /usr/local/lib/runbook-sim/agent-v2.mjs\n' >"$v2/nixfleet-agent"
+chmod 755 "$v1/nixfleet-agent" "$v2/nixfleet-agent"
 case "$role" in
   macos) systemctl enable launchd-sim.service >/dev/null 2>&1 ;;
   gateway)

@@ -1,0 +1,55 @@
+/**
+ * Benchmark: time to bring up the simulated fleet (images already built) and
+ * the memory each simulated machine uses when idle. Targets (issue): up in
+ * 30 s or less, 64 MiB or less per idle host. Prints figures; asserts nothing.
+ *
+ *   npm run bench:fleet
+ */
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { buildImages } from '../docker/build-images.ts'
+import { fleetDown, fleetUp } from '../helpers/rehearsal/fleet-lifecycle.ts'
+import { sleep } from '../helpers/time/duration.ts'
+
+await buildImages() // not timed: the target is for images already built
+fleetDown()
+const started = Date.now()
+await fleetUp()
+const upMs = Date.now() - started
+await sleep(15_000) // let first-boot work settle before calling a host idle
+// Proportional set size of every process in the container, read from the host's
+// /proc: shared pages (the node binary, libc) are split among the containers that
+// map them, so the sum over machines is the fleet's real footprint.
+function pssMiB(container: string): number {
+  const pids = execFileSync('docker', ['top', container, '-eo', 'pid'], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .slice(1)
+  let kib = 0
+  for (const pid of pids) {
+    try {
+      kib += Number(
+        /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid.trim()}/smaps_rollup`, 'utf8'))?.[1] ??
+          0,
+      )
+    } catch {
+      /* process ended meanwhile */
+    }
+  }
+  return kib / 1024
+}
+
+const names = execFileSync(
+  'docker',
+  ['ps', '--filter', 'label=runbook.rehearsal', '--format', '{{.Names}}'],
+  { encoding: 'utf8' },
+)
+  .trim()
+  .split('\n')
+  .sort()
+console.log(
+  `fleet up (8 hosts + gateway, images built): ${(upMs / 1000).toFixed(1)} s   (target <= 30 s)`,
+)
+console.log('idle memory per simulated machine, PSS (target <= 64 MiB):')
+for (const name of names) console.log(`  ${name.padEnd(24)} ${pssMiB(name).toFixed(1)} MiB`)
+if (process.env.REHEARSAL_KEEP !== '1') fleetDown()
