@@ -14,15 +14,21 @@ describe('reading OS state', () => {
   })
 
   it('reads systemctl show for present and absent units', () => {
-    expect(parseUnitShow('LoadState=loaded\nActiveState=active\nSubState=running\n')).toEqual({
+    const running =
+      'LoadState=loaded\nActiveState=active\nSubState=running\nMainPID=812\nNRestarts=2\n'
+    expect(parseUnitShow(running)).toEqual({
       load: 'loaded',
       active: 'active',
       sub: 'running',
+      mainPid: 812,
+      restarts: 2,
     })
-    expect(parseUnitShow('LoadState=not-found\nActiveState=inactive\nSubState=dead\n')).toEqual({
+    const absent = 'LoadState=not-found\nActiveState=inactive\nSubState=dead\nMainPID=0\n'
+    expect(parseUnitShow(absent)).toMatchObject({
       load: 'not-found',
       active: 'inactive',
       sub: 'dead',
+      mainPid: 0,
     })
   })
 })
