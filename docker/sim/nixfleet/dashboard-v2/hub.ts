@@ -1,0 +1,99 @@
+import type { WebSocket } from 'ws'
+import type { Store } from './store.ts'
+
+/**
+ * Live connections: at most one agent socket per hostname (the newest wins),
+ * and every browser socket. Messages are {"type", "payload"} JSON frames.
+ */
+export class Hub {
+  private agents = new Map<string, WebSocket>()
+  private browsers = new Set<WebSocket>()
+
+  constructor(
+    private readonly store: Store,
+    private readonly log: (msg: string) => void,
+  ) {}
+
+  broadcast(type: string, payload: unknown): void {
+    const frame = JSON.stringify({ type, payload })
+    for (const b of this.browsers) b.send(frame)
+  }
+
+  addBrowser(ws: WebSocket): void {
+    this.browsers.add(ws)
+    ws.on('close', () => this.browsers.delete(ws))
+    ws.on('message', (data: Buffer) => this.log(`browser message ignored: ${data.toString().slice(0, 80)}`))
+  }
+
+  agentFor(hostname: string): WebSocket | undefined {
+    return this.agents.get(hostname)
+  }
+
+  addAgent(ws: WebSocket): void {
+    let hostname: string | undefined
+    ws.on('message', (data: Buffer) => {
+      let msg: { type?: string; payload?: Record<string, unknown> }
+      try {
+        msg = JSON.parse(data.toString()) as typeof msg
+      } catch {
+        this.log('agent sent malformed JSON; ignored')
+        return
+      }
+      const p = msg.payload ?? {}
+      switch (msg.type) {
+        case 'register': {
+          hostname = String(p.hostname ?? '')
+          if (!hostname) return
+          const previous = this.agents.get(hostname)
+          this.agents.set(hostname, ws)
+          if (previous && previous !== ws) previous.close() // the new socket wins; no close code (v2.0)
+          this.store.register({
+            hostname,
+            host_type: String(p.host_type ?? 'nixos'),
+            agent_version: String(p.agent_version ?? ''),
+            os_version: String(p.os_version ?? ''),
+            nixpkgs_version: String(p.nixpkgs_version ?? ''),
+            generation: String(p.generation ?? ''),
+          })
+          ws.send(JSON.stringify({ type: 'registered', payload: { host_id: hostname } }))
+          this.log(`agent registered host_id=${hostname}`)
+          this.broadcast('host_update', { host_id: hostname, online: true, pending_command: '', generation: p.generation, os_version: p.os_version, agent_version: p.agent_version })
+          break
+        }
+        case 'heartbeat': {
+          if (!hostname) return
+          const pending = (p.pending_command as string | null | undefined) ?? null
+          this.store.heartbeat(hostname, { generation: String(p.generation ?? ''), nixpkgs_version: String(p.nixpkgs_version ?? ''), pending_command: pending, metrics: p.metrics ?? null })
+          this.broadcast('host_update', { host_id: hostname, online: true, last_seen: new Date().toISOString(), generation: p.generation, nixpkgs_version: p.nixpkgs_version, pending_command: pending, metrics: p.metrics ?? null })
+          break
+        }
+        case 'output':
+          if (hostname) this.broadcast('command_output', { host_id: hostname, line: p.line, command: p.command ?? '', is_error: p.is_error ?? false, stream: p.stream })
+          break
+        case 'status':
+          if (!hostname) return
+          this.store.setPending(hostname, null)
+          this.broadcast('command_complete', { host_id: hostname, command: p.command, status: p.status, message: p.message, exit_code: p.exit_code })
+          break
+        case 'test_progress':
+          if (hostname) this.broadcast('test_progress', { host_id: hostname, ...p })
+          break
+        default:
+          // command_rejected and unknown types: v2.0 has no handler and drops them.
+          break
+      }
+    })
+    ws.on('close', () => {
+      if (hostname && this.agents.get(hostname) === ws) {
+        this.agents.delete(hostname)
+        this.store.setStatus(hostname, 'offline')
+        this.broadcast('host_update', { host_id: hostname, online: false, status: 'offline' })
+        this.log(`agent disconnected host_id=${hostname}`)
+      }
+    })
+  }
+
+  closeAll(): void {
+    for (const ws of [...this.agents.values(), ...this.browsers]) ws.terminate()
+  }
+}

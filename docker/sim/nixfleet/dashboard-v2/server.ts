@@ -1,0 +1,205 @@
+import bcrypt from 'bcryptjs'
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer } from 'ws'
+import { totpValid } from '../../../../helpers/dashboard/totp.ts'
+import type { DashboardConfig } from './config.ts'
+import { Hub } from './hub.ts'
+import { dashboardPage, loginPage } from './pages.ts'
+import { Store } from './store.ts'
+
+/**
+ * The simulated NixFleet v2.0 dashboard (reference §1-3, §9): login with
+ * bcrypt + TOTP and a per-IP rate limit, unsigned DB-backed session cookie,
+ * CSRF on mutations, 302 to /login without a session, 401 on /ws without
+ * credentials, agents by bearer token, commands with 409 for offline hosts.
+ */
+const COOKIE = 'nixfleet_session'
+const SECURITY_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'X-XSS-Protection': '1; mode=block',
+  'Referrer-Policy': 'strict-origin-when-cross-origin',
+}
+
+const same = (a: string, b: string): boolean => {
+  const x = Buffer.from(a)
+  const y = Buffer.from(b)
+  return x.length === y.length && timingSafeEqual(x, y)
+}
+
+function cookies(req: IncomingMessage): Record<string, string> {
+  return Object.fromEntries(
+    (req.headers.cookie ?? '').split(';').map((c) => c.trim().split('=')).filter((p) => p.length >= 2).map(([k, ...v]) => [k as string, decodeURIComponent(v.join('='))]),
+  )
+}
+
+/** RealIP as chi does it, then the port stripped. */
+function clientIp(req: IncomingMessage): string {
+  const h = req.headers
+  const fwd = (h['true-client-ip'] ?? h['x-real-ip'] ?? String(h['x-forwarded-for'] ?? '').split(',')[0]) as string | undefined
+  return fwd?.trim() || req.socket.remoteAddress || 'unknown'
+}
+
+function body(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let s = ''
+    req.on('data', (c: Buffer) => {
+      s += c.toString()
+      if (s.length > 1_000_000) req.destroy(new Error('body too large'))
+    })
+    req.on('end', () => resolve(s))
+    req.on('error', reject)
+  })
+}
+
+export interface RunningDashboard {
+  server: Server
+  store: Store
+  hub: Hub
+  port: number
+  close(): Promise<void>
+}
+
+export async function startDashboard(cfg: DashboardConfig, log: (m: string) => void): Promise<RunningDashboard> {
+  const store = new Store(cfg.dbPath)
+  const hub = new Hub(store, log)
+  const attempts = new Map<string, number[]>()
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 512 * 1024 })
+
+  const send = (res: ServerResponse, status: number, text: string, type = 'text/plain; charset=utf-8', extra: Record<string, string | string[]> = {}): void => {
+    res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, ...extra })
+    res.end(text)
+  }
+  const redirect = (res: ServerResponse, to: string, extra: Record<string, string | string[]> = {}): void => {
+    res.writeHead(302, { ...SECURITY_HEADERS, Location: to, ...extra })
+    res.end()
+  }
+  const json = (res: ServerResponse, status: number, value: unknown): void => send(res, status, JSON.stringify(value), 'application/json')
+  const session = (req: IncomingMessage): { id: string; csrf: string } | undefined => {
+    const id = cookies(req)[COOKIE]
+    const s = id ? store.session(id) : undefined
+    return s && id ? { id, csrf: s.csrf } : undefined
+  }
+
+  function rateLimited(ip: string): boolean {
+    const now = Date.now()
+    const recent = (attempts.get(ip) ?? []).filter((t) => now - t < cfg.rateWindowMs)
+    recent.push(now)
+    attempts.set(ip, recent)
+    return recent.length > cfg.rateLimit
+  }
+
+  async function login(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const ip = clientIp(req)
+    if (rateLimited(ip)) return redirect(res, '/login?error=Too+many+attempts.+Please+wait.')
+    let form: URLSearchParams
+    try {
+      form = new URLSearchParams(await body(req))
+    } catch {
+      return redirect(res, '/login?error=Invalid+request')
+    }
+    if (!(await bcrypt.compare(form.get('password') ?? '', cfg.passwordHash))) return redirect(res, '/login?error=Invalid+password')
+    if (cfg.totpSecret && !(await totpValid(cfg.totpSecret, (form.get('totp') ?? '').trim()))) {
+      return redirect(res, '/login?error=Invalid+TOTP+code')
+    }
+    attempts.delete(ip)
+    const id = randomBytes(32).toString('base64url') + '='
+    try {
+      store.createSession(id, randomBytes(32).toString('hex'), cfg.sessionDurationMs)
+    } catch {
+      return redirect(res, '/login?error=Server+error')
+    }
+    const secure = req.headers['x-forwarded-proto'] === 'https' ? '; Secure' : ''
+    const expires = new Date(Date.now() + cfg.sessionDurationMs).toUTCString()
+    redirect(res, '/', { 'Set-Cookie': `${COOKIE}=${id}; Path=/; Expires=${expires}; HttpOnly; SameSite=Lax${secure}` })
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://dashboard')
+    const path = url.pathname
+    const method = req.method ?? 'GET'
+    if (path === '/health' && method === 'GET') return json(res, 200, { status: 'ok' })
+    if (path === '/login' && method === 'GET') {
+      if (session(req)) return redirect(res, '/')
+      return send(res, 200, loginPage(url.searchParams.get('error')), 'text/html; charset=utf-8')
+    }
+    if (path === '/login' && method === 'POST') return login(req, res)
+    if (path === '/ws') return send(res, 401, 'Unauthorized\n') // a plain GET (no upgrade) without credentials
+    const protectedRoute = path === '/' || path === '/logout' || path.startsWith('/api/')
+    if (!protectedRoute) return send(res, 404, '404 page not found\n')
+    const s = session(req)
+    if (!s) return redirect(res, '/login')
+    if (!['GET', 'HEAD', 'OPTIONS'].includes(method)) {
+      const raw = await body(req)
+      const token = (req.headers['x-csrf-token'] as string | undefined) ?? new URLSearchParams(raw).get('csrf_token') ?? ''
+      if (!same(token, s.csrf)) return send(res, 403, 'Forbidden\n')
+      if (path === '/logout' && method === 'POST') {
+        store.deleteSession(s.id)
+        return redirect(res, '/login', { 'Set-Cookie': `${COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict` })
+      }
+      const m = /^\/api\/hosts\/([^/]+)\/command$/.exec(path)
+      if (m && method === 'POST') {
+        const host = decodeURIComponent(m[1] as string)
+        let cmd: { command?: string }
+        try {
+          cmd = JSON.parse(raw) as { command?: string }
+        } catch {
+          return send(res, 400, 'Invalid JSON\n')
+        }
+        const agent = hub.agentFor(host)
+        if (!agent) return send(res, 409, 'Host offline\n')
+        const command = String(cmd.command ?? '')
+        store.setPending(host, command)
+        hub.broadcast('command_queued', { host_id: host, command })
+        agent.send(JSON.stringify({ type: 'command', payload: { command, args: null } }))
+        return json(res, 200, { status: 'queued', command })
+      }
+      return send(res, 404, '404 page not found\n')
+    }
+    if (path === '/') return send(res, 200, dashboardPage(s.csrf), 'text/html; charset=utf-8')
+    if (path === '/api/hosts') {
+      const rows = store.hosts()
+      return json(res, 200, { hosts: rows.length ? rows : null })
+    }
+    return send(res, 404, '404 page not found\n')
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      log(`request failed: ${(err as Error).message}`)
+      if (!res.headersSent) send(res, 500, 'Internal Server Error\n')
+    })
+  })
+
+  // Authentication happens before the upgrade, so unauthenticated clients get a plain 401.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const reject = (code: number, text: string): void => {
+      socket.end(`HTTP/1.1 ${code} ${text}\r\nContent-Type: text/plain\r\nContent-Length: ${text.length + 1}\r\nConnection: close\r\n\r\n${text}\n`)
+    }
+    const auth = req.headers.authorization
+    if (auth?.startsWith('Bearer ')) {
+      if (!same(auth.slice(7), cfg.agentToken)) return reject(401, 'Unauthorized')
+      return wss.handleUpgrade(req, socket, head, (ws) => hub.addAgent(ws))
+    }
+    if (!session(req)) return reject(401, 'Unauthorized')
+    wss.handleUpgrade(req, socket, head, (ws) => hub.addBrowser(ws))
+  })
+
+  await new Promise<void>((resolve) => server.listen(cfg.listen.port, cfg.listen.host, resolve))
+  const addr = server.address()
+  const port = typeof addr === 'object' && addr ? addr.port : cfg.listen.port
+  log(`starting dashboard server addr=:${port}`)
+  return {
+    server,
+    store,
+    hub,
+    port,
+    async close() {
+      hub.closeAll()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      store.close()
+    },
+  }
+}
