@@ -10,12 +10,32 @@ const guardrails = createGuardrails({ MIN_SECRET_BYTES: 10 })
 export const TOTP_PERIOD_S = 30
 
 export function totpCode(secret: string, atMs = Date.now()): Promise<string> {
-  return generate({ secret, epoch: Math.floor(atMs / 1000), period: TOTP_PERIOD_S, digits: 6, algorithm: 'sha1', guardrails })
+  return generate({
+    secret,
+    epoch: Math.floor(atMs / 1000),
+    period: TOTP_PERIOD_S,
+    digits: 6,
+    algorithm: 'sha1',
+    guardrails,
+  })
 }
 
-export async function totpValid(secret: string, token: string, atMs = Date.now()): Promise<boolean> {
+export async function totpValid(
+  secret: string,
+  token: string,
+  atMs = Date.now(),
+): Promise<boolean> {
   if (!/^\d{6}$/.test(token)) return false
-  const r = await verify({ secret, token, epoch: Math.floor(atMs / 1000), period: TOTP_PERIOD_S, digits: 6, algorithm: 'sha1', epochTolerance: TOTP_PERIOD_S, guardrails })
+  const r = await verify({
+    secret,
+    token,
+    epoch: Math.floor(atMs / 1000),
+    period: TOTP_PERIOD_S,
+    digits: 6,
+    algorithm: 'sha1',
+    epochTolerance: TOTP_PERIOD_S,
+    guardrails,
+  })
   return r.valid
 }
 

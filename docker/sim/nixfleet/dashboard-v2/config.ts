@@ -33,7 +33,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): DashboardConfig {
   const passwordHash = required('NIXFLEET_PASSWORD_HASH')
   const sessionSecret = required('NIXFLEET_SESSION_SECRET')
   const agentToken = required('NIXFLEET_AGENT_TOKEN')
-  if (passwordHash && !/^\$2[ab]\$/.test(passwordHash)) errors.push('NIXFLEET_PASSWORD_HASH must be a bcrypt hash ($2a$ or $2b$)')
+  if (passwordHash && !/^\$2[ab]\$/.test(passwordHash))
+    errors.push('NIXFLEET_PASSWORD_HASH must be a bcrypt hash ($2a$ or $2b$)')
   if (errors.length) throw new Error(`failed to load configuration: ${errors.join('; ')}`)
   const listen = env.NIXFLEET_LISTEN ?? ':8000'
   const [host, port] = listen.split(':')
@@ -46,7 +47,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): DashboardConfig {
     listen: { host: host || '0.0.0.0', port: Number(port) },
     dataDir,
     dbPath: env.NIXFLEET_DB_PATH ?? `${dataDir}/nixfleet.db`,
-    sessionDurationMs: duration(env.NIXFLEET_SESSION_DURATION ?? '24h', 'NIXFLEET_SESSION_DURATION'),
+    sessionDurationMs: duration(
+      env.NIXFLEET_SESSION_DURATION ?? '24h',
+      'NIXFLEET_SESSION_DURATION',
+    ),
     rateLimit: Number(env.NIXFLEET_RATE_LIMIT ?? '5'),
     rateWindowMs: duration(env.NIXFLEET_RATE_WINDOW ?? '1m', 'NIXFLEET_RATE_WINDOW'),
   }

@@ -1,6 +1,10 @@
 import type { WebSocket } from 'ws'
 import type { Store } from './store.ts'
 
+/** A frame field as text; anything that is not a string or number counts as absent. */
+const text = (v: unknown, fallback: string): string =>
+  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : fallback
+
 /**
  * Live connections: at most one agent socket per hostname (the newest wins),
  * and every browser socket. Messages are {"type", "payload"} JSON frames.
@@ -8,6 +12,8 @@ import type { Store } from './store.ts'
 export class Hub {
   private agents = new Map<string, WebSocket>()
   private browsers = new Set<WebSocket>()
+  /** Set on shutdown: the store is about to close and sockets closing now must not write to it. */
+  private stopping = false
 
   constructor(
     private readonly store: Store,
@@ -22,7 +28,9 @@ export class Hub {
   addBrowser(ws: WebSocket): void {
     this.browsers.add(ws)
     ws.on('close', () => this.browsers.delete(ws))
-    ws.on('message', (data: Buffer) => this.log(`browser message ignored: ${data.toString().slice(0, 80)}`))
+    ws.on('message', (data: Buffer) =>
+      this.log(`browser message ignored: ${data.toString().slice(0, 80)}`),
+    )
   }
 
   agentFor(hostname: string): WebSocket | undefined {
@@ -42,38 +50,71 @@ export class Hub {
       const p = msg.payload ?? {}
       switch (msg.type) {
         case 'register': {
-          hostname = String(p.hostname ?? '')
+          hostname = text(p.hostname, '')
           if (!hostname) return
           const previous = this.agents.get(hostname)
           this.agents.set(hostname, ws)
           if (previous && previous !== ws) previous.close() // the new socket wins; no close code (v2.0)
           this.store.register({
             hostname,
-            host_type: String(p.host_type ?? 'nixos'),
-            agent_version: String(p.agent_version ?? ''),
-            os_version: String(p.os_version ?? ''),
-            nixpkgs_version: String(p.nixpkgs_version ?? ''),
-            generation: String(p.generation ?? ''),
+            host_type: text(p.host_type, 'nixos'),
+            agent_version: text(p.agent_version, ''),
+            os_version: text(p.os_version, ''),
+            nixpkgs_version: text(p.nixpkgs_version, ''),
+            generation: text(p.generation, ''),
           })
           ws.send(JSON.stringify({ type: 'registered', payload: { host_id: hostname } }))
           this.log(`agent registered host_id=${hostname}`)
-          this.broadcast('host_update', { host_id: hostname, online: true, pending_command: '', generation: p.generation, os_version: p.os_version, agent_version: p.agent_version })
+          this.broadcast('host_update', {
+            host_id: hostname,
+            online: true,
+            pending_command: '',
+            generation: p.generation,
+            os_version: p.os_version,
+            agent_version: p.agent_version,
+          })
           break
         }
         case 'heartbeat': {
           if (!hostname) return
           const pending = (p.pending_command as string | null | undefined) ?? null
-          this.store.heartbeat(hostname, { generation: String(p.generation ?? ''), nixpkgs_version: String(p.nixpkgs_version ?? ''), pending_command: pending, metrics: p.metrics ?? null })
-          this.broadcast('host_update', { host_id: hostname, online: true, last_seen: new Date().toISOString(), generation: p.generation, nixpkgs_version: p.nixpkgs_version, pending_command: pending, metrics: p.metrics ?? null })
+          this.store.heartbeat(hostname, {
+            generation: text(p.generation, ''),
+            nixpkgs_version: text(p.nixpkgs_version, ''),
+            pending_command: pending,
+            metrics: p.metrics ?? null,
+          })
+          this.broadcast('host_update', {
+            host_id: hostname,
+            online: true,
+            last_seen: new Date().toISOString(),
+            generation: p.generation,
+            nixpkgs_version: p.nixpkgs_version,
+            pending_command: pending,
+            metrics: p.metrics ?? null,
+          })
           break
         }
         case 'output':
-          if (hostname) this.broadcast('command_output', { host_id: hostname, line: p.line, command: p.command ?? '', is_error: p.is_error ?? false, stream: p.stream })
+          if (hostname)
+            this.broadcast('command_output', {
+              host_id: hostname,
+              line: p.line,
+              command: p.command ?? '',
+              is_error: p.is_error ?? false,
+              stream: p.stream,
+            })
           break
         case 'status':
           if (!hostname) return
           this.store.setPending(hostname, null)
-          this.broadcast('command_complete', { host_id: hostname, command: p.command, status: p.status, message: p.message, exit_code: p.exit_code })
+          this.broadcast('command_complete', {
+            host_id: hostname,
+            command: p.command,
+            status: p.status,
+            message: p.message,
+            exit_code: p.exit_code,
+          })
           break
         case 'test_progress':
           if (hostname) this.broadcast('test_progress', { host_id: hostname, ...p })
@@ -84,7 +125,7 @@ export class Hub {
       }
     })
     ws.on('close', () => {
-      if (hostname && this.agents.get(hostname) === ws) {
+      if (!this.stopping && hostname && this.agents.get(hostname) === ws) {
         this.agents.delete(hostname)
         this.store.setStatus(hostname, 'offline')
         this.broadcast('host_update', { host_id: hostname, online: false, status: 'offline' })
@@ -94,6 +135,7 @@ export class Hub {
   }
 
   closeAll(): void {
+    this.stopping = true
     for (const ws of [...this.agents.values(), ...this.browsers]) ws.terminate()
   }
 }

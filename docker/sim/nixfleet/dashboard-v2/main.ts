@@ -2,7 +2,8 @@
 import { loadConfig } from './config.ts'
 import { startDashboard } from './server.ts'
 
-const log = (msg: string): void => void process.stderr.write(`${new Date().toISOString()} INF ${msg}\n`)
+const log = (msg: string): void =>
+  void process.stderr.write(`${new Date().toISOString()} INF ${msg}\n`)
 try {
   const cfg = loadConfig(process.env)
   const d = await startDashboard(cfg, log)

@@ -31,14 +31,20 @@ const same = (a: string, b: string): boolean => {
 
 function cookies(req: IncomingMessage): Record<string, string> {
   return Object.fromEntries(
-    (req.headers.cookie ?? '').split(';').map((c) => c.trim().split('=')).filter((p) => p.length >= 2).map(([k, ...v]) => [k as string, decodeURIComponent(v.join('='))]),
+    (req.headers.cookie ?? '')
+      .split(';')
+      .map((c) => c.trim().split('='))
+      .filter((p) => p.length >= 2)
+      .map(([k, ...v]) => [k as string, decodeURIComponent(v.join('='))]),
   )
 }
 
 /** RealIP as chi does it, then the port stripped. */
 function clientIp(req: IncomingMessage): string {
   const h = req.headers
-  const fwd = (h['true-client-ip'] ?? h['x-real-ip'] ?? String(h['x-forwarded-for'] ?? '').split(',')[0]) as string | undefined
+  const fwd = (h['true-client-ip'] ??
+    h['x-real-ip'] ??
+    String(h['x-forwarded-for'] ?? '').split(',')[0]) as string | undefined
   return fwd?.trim() || req.socket.remoteAddress || 'unknown'
 }
 
@@ -62,21 +68,35 @@ export interface RunningDashboard {
   close(): Promise<void>
 }
 
-export async function startDashboard(cfg: DashboardConfig, log: (m: string) => void): Promise<RunningDashboard> {
+export async function startDashboard(
+  cfg: DashboardConfig,
+  log: (m: string) => void,
+): Promise<RunningDashboard> {
   const store = new Store(cfg.dbPath)
   const hub = new Hub(store, log)
   const attempts = new Map<string, number[]>()
   const wss = new WebSocketServer({ noServer: true, maxPayload: 512 * 1024 })
 
-  const send = (res: ServerResponse, status: number, text: string, type = 'text/plain; charset=utf-8', extra: Record<string, string | string[]> = {}): void => {
+  const send = (
+    res: ServerResponse,
+    status: number,
+    text: string,
+    type = 'text/plain; charset=utf-8',
+    extra: Record<string, string | string[]> = {},
+  ): void => {
     res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, ...extra })
     res.end(text)
   }
-  const redirect = (res: ServerResponse, to: string, extra: Record<string, string | string[]> = {}): void => {
+  const redirect = (
+    res: ServerResponse,
+    to: string,
+    extra: Record<string, string | string[]> = {},
+  ): void => {
     res.writeHead(302, { ...SECURITY_HEADERS, Location: to, ...extra })
     res.end()
   }
-  const json = (res: ServerResponse, status: number, value: unknown): void => send(res, status, JSON.stringify(value), 'application/json')
+  const json = (res: ServerResponse, status: number, value: unknown): void =>
+    send(res, status, JSON.stringify(value), 'application/json')
   const session = (req: IncomingMessage): { id: string; csrf: string } | undefined => {
     const id = cookies(req)[COOKIE]
     const s = id ? store.session(id) : undefined
@@ -100,7 +120,8 @@ export async function startDashboard(cfg: DashboardConfig, log: (m: string) => v
     } catch {
       return redirect(res, '/login?error=Invalid+request')
     }
-    if (!(await bcrypt.compare(form.get('password') ?? '', cfg.passwordHash))) return redirect(res, '/login?error=Invalid+password')
+    if (!(await bcrypt.compare(form.get('password') ?? '', cfg.passwordHash)))
+      return redirect(res, '/login?error=Invalid+password')
     if (cfg.totpSecret && !(await totpValid(cfg.totpSecret, (form.get('totp') ?? '').trim()))) {
       return redirect(res, '/login?error=Invalid+TOTP+code')
     }
@@ -113,7 +134,9 @@ export async function startDashboard(cfg: DashboardConfig, log: (m: string) => v
     }
     const secure = req.headers['x-forwarded-proto'] === 'https' ? '; Secure' : ''
     const expires = new Date(Date.now() + cfg.sessionDurationMs).toUTCString()
-    redirect(res, '/', { 'Set-Cookie': `${COOKIE}=${id}; Path=/; Expires=${expires}; HttpOnly; SameSite=Lax${secure}` })
+    redirect(res, '/', {
+      'Set-Cookie': `${COOKIE}=${id}; Path=/; Expires=${expires}; HttpOnly; SameSite=Lax${secure}`,
+    })
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -133,11 +156,16 @@ export async function startDashboard(cfg: DashboardConfig, log: (m: string) => v
     if (!s) return redirect(res, '/login')
     if (!['GET', 'HEAD', 'OPTIONS'].includes(method)) {
       const raw = await body(req)
-      const token = (req.headers['x-csrf-token'] as string | undefined) ?? new URLSearchParams(raw).get('csrf_token') ?? ''
+      const token =
+        (req.headers['x-csrf-token'] as string | undefined) ??
+        new URLSearchParams(raw).get('csrf_token') ??
+        ''
       if (!same(token, s.csrf)) return send(res, 403, 'Forbidden\n')
       if (path === '/logout' && method === 'POST') {
         store.deleteSession(s.id)
-        return redirect(res, '/login', { 'Set-Cookie': `${COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict` })
+        return redirect(res, '/login', {
+          'Set-Cookie': `${COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict`,
+        })
       }
       const m = /^\/api\/hosts\/([^/]+)\/command$/.exec(path)
       if (m && method === 'POST') {
@@ -176,7 +204,9 @@ export async function startDashboard(cfg: DashboardConfig, log: (m: string) => v
   // Authentication happens before the upgrade, so unauthenticated clients get a plain 401.
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const reject = (code: number, text: string): void => {
-      socket.end(`HTTP/1.1 ${code} ${text}\r\nContent-Type: text/plain\r\nContent-Length: ${text.length + 1}\r\nConnection: close\r\n\r\n${text}\n`)
+      socket.end(
+        `HTTP/1.1 ${code} ${text}\r\nContent-Type: text/plain\r\nContent-Length: ${text.length + 1}\r\nConnection: close\r\n\r\n${text}\n`,
+      )
     }
     const auth = req.headers.authorization
     if (auth?.startsWith('Bearer ')) {

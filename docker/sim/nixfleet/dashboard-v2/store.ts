@@ -42,12 +42,16 @@ export class Store {
 
   createSession(id: string, csrf: string, durationMs: number): void {
     const expires = new Date(Date.now() + durationMs).toISOString()
-    this.db.prepare('INSERT INTO sessions (id, csrf_token, expires_at) VALUES (?, ?, ?)').run(id, csrf, expires)
+    this.db
+      .prepare('INSERT INTO sessions (id, csrf_token, expires_at) VALUES (?, ?, ?)')
+      .run(id, csrf, expires)
   }
 
   /** The session's CSRF token, or undefined; an expired session is deleted on lookup. */
   session(id: string): { csrf: string } | undefined {
-    const row = this.db.prepare('SELECT csrf_token, expires_at FROM sessions WHERE id = ?').get(id) as { csrf_token: string; expires_at: string } | undefined
+    const row = this.db
+      .prepare('SELECT csrf_token, expires_at FROM sessions WHERE id = ?')
+      .get(id) as { csrf_token: string; expires_at: string } | undefined
     if (!row) return undefined
     if (Date.parse(row.expires_at) < Date.now()) {
       this.deleteSession(id)
@@ -64,7 +68,14 @@ export class Store {
     return (this.db.prepare('SELECT count(*) n FROM sessions').get() as { n: number }).n
   }
 
-  register(h: { hostname: string; host_type: string; agent_version: string; os_version: string; nixpkgs_version: string; generation: string }): void {
+  register(h: {
+    hostname: string
+    host_type: string
+    agent_version: string
+    os_version: string
+    nixpkgs_version: string
+    generation: string
+  }): void {
     this.db
       .prepare(
         `INSERT INTO hosts (id, hostname, host_type, agent_version, os_version, nixpkgs_version, generation, last_seen, status, theme_color)
@@ -75,10 +86,26 @@ export class Store {
       .run({ ...h, theme: h.host_type === 'macos' ? '#bb9af7' : '#7aa2f7' })
   }
 
-  heartbeat(hostname: string, h: { generation: string; nixpkgs_version: string; pending_command: string | null; metrics: unknown }): void {
+  heartbeat(
+    hostname: string,
+    h: {
+      generation: string
+      nixpkgs_version: string
+      pending_command: string | null
+      metrics: unknown
+    },
+  ): void {
     this.db
-      .prepare(`UPDATE hosts SET generation=?, nixpkgs_version=?, pending_command=?, metrics_json=?, last_seen=datetime('now'), status='online' WHERE id=?`)
-      .run(h.generation, h.nixpkgs_version, h.pending_command, h.metrics === null || h.metrics === undefined ? null : JSON.stringify(h.metrics), hostname)
+      .prepare(
+        `UPDATE hosts SET generation=?, nixpkgs_version=?, pending_command=?, metrics_json=?, last_seen=datetime('now'), status='online' WHERE id=?`,
+      )
+      .run(
+        h.generation,
+        h.nixpkgs_version,
+        h.pending_command,
+        h.metrics === null || h.metrics === undefined ? null : JSON.stringify(h.metrics),
+        hostname,
+      )
   }
 
   setStatus(hostname: string, status: string): void {
@@ -86,11 +113,19 @@ export class Store {
   }
 
   setPending(hostname: string, command: string | null): void {
-    this.db.prepare(`UPDATE hosts SET pending_command=?, status=CASE WHEN ? IS NULL THEN 'online' ELSE 'running' END WHERE id=?`).run(command, command, hostname)
+    this.db
+      .prepare(
+        `UPDATE hosts SET pending_command=?, status=CASE WHEN ? IS NULL THEN 'online' ELSE 'running' END WHERE id=?`,
+      )
+      .run(command, command, hostname)
   }
 
   hosts(): HostRow[] {
-    return this.db.prepare('SELECT id, hostname, host_type, agent_version, os_version, nixpkgs_version, generation, last_seen, status, pending_command, comment FROM hosts ORDER BY hostname').all() as HostRow[]
+    return this.db
+      .prepare(
+        'SELECT id, hostname, host_type, agent_version, os_version, nixpkgs_version, generation, last_seen, status, pending_command, comment FROM hosts ORDER BY hostname',
+      )
+      .all() as HostRow[]
   }
 
   close(): void {

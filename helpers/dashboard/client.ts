@@ -1,0 +1,199 @@
+import { Agent, request, type Dispatcher } from 'undici'
+import WebSocket from 'ws'
+import { registerSecret } from '../secrets/redact.ts'
+import { sleep } from '../time/duration.ts'
+import { totpCode, totpSecondsLeft } from './totp.ts'
+
+export interface HttpResult {
+  status: number
+  location?: string
+  body: string
+  setCookies: string[]
+}
+
+export interface ClientOptions {
+  /** TLS and name resolution for the dashboard (rehearsal: its CA, 127.0.0.1). */
+  dispatcher?: Dispatcher
+  /** For WebSocket connections: the same TLS settings as the dispatcher. */
+  ws?: {
+    ca?: string
+    lookup?: (
+      host: string,
+      opts: object,
+      cb: (e: Error | null, addr: string, family: number) => void,
+    ) => void
+  }
+  timeoutMs?: number
+}
+
+export class DashboardError extends Error {
+  override name = 'DashboardError'
+}
+
+/**
+ * The NixFleet v2 dashboard as a person uses it: the login form (password +
+ * TOTP), the session cookie, the CSRF token scraped from the page, the hosts
+ * API, commands, and the browser WebSocket. The session cookie is registered
+ * as a secret the moment it is received.
+ */
+export class DashboardClient {
+  private cookie: string | undefined
+  private csrfToken: string | undefined
+
+  constructor(
+    readonly baseUrl: string,
+    private readonly opts: ClientOptions = {},
+  ) {}
+
+  async http(
+    method: string,
+    path: string,
+    o: { body?: string; headers?: Record<string, string> } = {},
+  ): Promise<HttpResult> {
+    const timeout = this.opts.timeoutMs ?? 15_000
+    const res = await request(new URL(path, this.baseUrl), {
+      method: method,
+      headers: {
+        ...(this.cookie ? { cookie: `nixfleet_session=${this.cookie}` } : {}),
+        ...o.headers,
+      },
+      ...(o.body !== undefined ? { body: o.body } : {}),
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+      ...(this.opts.dispatcher ? { dispatcher: this.opts.dispatcher } : {}),
+    })
+    const body = await res.body.text()
+    const raw = res.headers['set-cookie']
+    const setCookies = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]
+    const location = res.headers.location as string | undefined
+    return { status: res.statusCode, ...(location ? { location } : {}), body, setCookies }
+  }
+
+  /** POSTs the login form; returns the redirect. A session cookie, if set, is kept. */
+  async submitLogin(password: string, totp: string): Promise<HttpResult> {
+    const r = await this.http('POST', '/login', {
+      body: new URLSearchParams({ password, totp }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    })
+    const c = r.setCookies.map((s) => /^nixfleet_session=([^;]+)/.exec(s)?.[1]).find(Boolean)
+    if (c) {
+      registerSecret('nixfleet_session', c)
+      this.cookie = c
+    }
+    return r
+  }
+
+  /** Logs in with password and a fresh TOTP code (waits out a window about to expire). */
+  async login(password: string, totpSecret: string | undefined): Promise<void> {
+    if (totpSecret && totpSecondsLeft() < 3) await sleep(totpSecondsLeft() * 1000 + 200)
+    const code = totpSecret ? await totpCode(totpSecret) : ''
+    const r = await this.submitLogin(password, code)
+    if (r.status !== 302 || r.location !== '/' || !this.cookie) {
+      throw new DashboardError(
+        `login to ${this.baseUrl} refused: HTTP ${r.status} → ${r.location ?? '(no redirect)'}`,
+      )
+    }
+    const page = await this.http('GET', '/')
+    const csrf = /data-csrf-token="([^"]+)"/.exec(page.body)?.[1]
+    if (page.status !== 200 || !csrf)
+      throw new DashboardError(`dashboard page after login: HTTP ${page.status}, no CSRF token`)
+    registerSecret('csrf_token', csrf)
+    this.csrfToken = csrf
+  }
+
+  get loggedIn(): boolean {
+    return this.cookie !== undefined
+  }
+
+  async hosts(): Promise<
+    {
+      hostname: string
+      status: string
+      generation: string
+      last_seen: string | null
+      pending_command: string | null
+    }[]
+  > {
+    const r = await this.http('GET', '/api/hosts')
+    if (r.status !== 200)
+      throw new DashboardError(
+        `GET /api/hosts: HTTP ${r.status}${r.location ? ` → ${r.location}` : ''}`,
+      )
+    return (JSON.parse(r.body) as { hosts: null | [] }).hosts ?? []
+  }
+
+  async command(host: string, command: string, withCsrf = true): Promise<HttpResult> {
+    return this.http('POST', `/api/hosts/${encodeURIComponent(host)}/command`, {
+      body: JSON.stringify({ command }),
+      headers: {
+        'content-type': 'application/json',
+        ...(withCsrf && this.csrfToken ? { 'x-csrf-token': this.csrfToken } : {}),
+      },
+    })
+  }
+
+  /** The browser's WebSocket (session cookie), resolved once open. */
+  browserSocket(): Promise<WebSocket> {
+    return openSocket(
+      this.wsUrl(),
+      { ...(this.cookie ? { Cookie: `nixfleet_session=${this.cookie}` } : {}) },
+      this.opts,
+    )
+  }
+
+  wsUrl(): string {
+    return this.baseUrl.replace(/^http/, 'ws').replace(/\/$/, '') + '/ws'
+  }
+}
+
+/** Opens a WebSocket or rejects with the HTTP status the server answered instead of upgrading. */
+export function openSocket(
+  url: string,
+  headers: Record<string, string>,
+  opts: ClientOptions = {},
+): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, {
+      headers,
+      handshakeTimeout: opts.timeoutMs ?? 10_000,
+      ...(opts.ws?.ca ? { ca: opts.ws.ca } : {}),
+      ...(opts.ws?.lookup ? { lookup: opts.ws.lookup } : {}),
+    })
+    ws.once('open', () => resolve(ws))
+    ws.once('unexpected-response', (req, res) => {
+      req.destroy()
+      reject(new DashboardError(`WebSocket ${url} refused: HTTP ${res.statusCode ?? '?'}`))
+    })
+    ws.once('error', reject)
+  })
+}
+
+/** Collects frames of given types from a socket until `until` says enough, or the deadline. */
+export function collectFrames(
+  ws: WebSocket,
+  until: (frames: { type: string; payload: Record<string, unknown> }[]) => boolean,
+  timeoutMs: number,
+): Promise<{ type: string; payload: Record<string, unknown> }[]> {
+  return new Promise((resolve, reject) => {
+    const frames: { type: string; payload: Record<string, unknown> }[] = []
+    const timer = setTimeout(() => {
+      ws.off('message', on)
+      reject(
+        new DashboardError(
+          `expected frames did not arrive within ${timeoutMs} ms; got: ${frames.map((f) => f.type).join(', ') || 'none'}`,
+        ),
+      )
+    }, timeoutMs)
+    const on = (data: Buffer): void => {
+      frames.push(JSON.parse(data.toString()) as { type: string; payload: Record<string, unknown> })
+      if (until(frames)) {
+        clearTimeout(timer)
+        ws.off('message', on)
+        resolve(frames)
+      }
+    }
+    ws.on('message', on)
+  })
+}
+
+export { Agent }
