@@ -105,6 +105,7 @@ async function bundleSims(outDir: string): Promise<void> {
     launchctl: 'sim/macos/launchctl.ts',
     launchd: 'sim/macos/launchd.ts',
     provision: 'sim/provision/provision.ts',
+    'agent-v2': 'sim/nixfleet/agent-v2/agent.ts',
   }
   await build({
     entryPoints: Object.fromEntries(
@@ -120,6 +121,8 @@ async function bundleSims(outDir: string): Promise<void> {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     },
     logLevel: 'warning',
+    // ws loads these native speed-ups only if present.
+    external: ['bufferutil', 'utf-8-validate'],
   })
   cpSync(join(DOCKER_DIR, 'sim', 'nix'), join(outDir, 'nix'), { recursive: true })
   cpSync(join(DOCKER_DIR, 'nixfleet-revs.json'), join(outDir, 'nixfleet-revs.json'))

@@ -39,11 +39,19 @@ export class DashboardError extends Error {
 export class DashboardClient {
   private cookie: string | undefined
   private csrfToken: string | undefined
+  /** Its own connection pool: a dashboard restart must not leave this client a stale pooled socket. */
+  private readonly dispatcher: Dispatcher
 
   constructor(
     readonly baseUrl: string,
     private readonly opts: ClientOptions = {},
-  ) {}
+  ) {
+    this.dispatcher = opts.dispatcher ?? new Agent({ keepAliveTimeout: 1000 })
+  }
+
+  async close(): Promise<void> {
+    if (!this.opts.dispatcher) await this.dispatcher.close()
+  }
 
   async http(
     method: string,
@@ -60,7 +68,7 @@ export class DashboardClient {
       ...(o.body !== undefined ? { body: o.body } : {}),
       headersTimeout: timeout,
       bodyTimeout: timeout,
-      ...(this.opts.dispatcher ? { dispatcher: this.opts.dispatcher } : {}),
+      dispatcher: this.dispatcher,
     })
     const body = await res.body.text()
     const raw = res.headers['set-cookie']

@@ -20,7 +20,7 @@ v1=/nix/store/8eef91b0v1nixfleetagentpackage00-nixfleet-agent-0.4.0/bin
 v2=/nix/store/b860b3a0v2nixfleetagentpackage00-nixfleet-agent-2.0.0/bin
 mkdir -p "$v1" "$v2"
 printf '#!/bin/sh\n/usr/local/bin/runbook-fault-gate || exit 1\nexec /bin/bash /usr/local/lib/nixfleet/agent-v1.sh\n' >"$v1/nixfleet-agent"
-printf '#!/bin/sh\n/usr/local/bin/runbook-fault-gate || exit 1\n[ -f /usr/local/lib/runbook-sim/agent-v2.mjs ] || { echo "nixfleet-agent: the v2 agent is not installed in this image" >&2; exit 127; }\nexec /usr/local/bin/node /usr/local/lib/runbook-sim/agent-v2.mjs\n' >"$v2/nixfleet-agent"
+printf '#!/bin/sh\n/usr/local/bin/runbook-fault-gate || exit 1\nNODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt exec /usr/local/bin/node /usr/local/lib/runbook-sim/agent-v2.mjs\n' >"$v2/nixfleet-agent"
 chmod 755 "$v1/nixfleet-agent" "$v2/nixfleet-agent"
 case "$role" in
   macos) systemctl enable launchd-sim.service >/dev/null 2>&1 ;;

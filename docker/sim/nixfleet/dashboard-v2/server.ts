@@ -228,7 +228,9 @@ export async function startDashboard(
     port,
     async close() {
       hub.closeAll()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeAllConnections()
+      await closed
       store.close()
     },
   }

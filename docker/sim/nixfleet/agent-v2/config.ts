@@ -1,0 +1,49 @@
+import { execFileSync } from 'node:child_process'
+
+/** The v2 agent's environment (reference §4.1); required variables missing → fatal, exit 1. */
+export interface AgentConfig {
+  url: string
+  token: string
+  repoUrl: string
+  repoDir: string
+  branch: string
+  intervalS: number
+  hostname: string
+  logLevel: 'debug' | 'info' | 'warn' | 'error'
+  hostType: 'nixos' | 'macos'
+}
+
+export function loadAgentConfig(env: NodeJS.ProcessEnv): AgentConfig {
+  const errors: string[] = []
+  const url = env.NIXFLEET_URL ?? ''
+  if (!url) errors.push('NIXFLEET_URL is required')
+  else if (!/^wss?:\/\//.test(url))
+    errors.push(`NIXFLEET_URL must be a ws:// or wss:// URL (got ${url})`)
+  const token = env.NIXFLEET_TOKEN ?? ''
+  if (!token) errors.push('NIXFLEET_TOKEN is required')
+  const repoDir = env.NIXFLEET_REPO_DIR ?? env.NIXFLEET_NIXCFG ?? ''
+  if (!repoDir && !env.NIXFLEET_REPO_URL)
+    errors.push('one of NIXFLEET_REPO_URL, NIXFLEET_REPO_DIR or NIXFLEET_NIXCFG is required')
+  const intervalS = Number(env.NIXFLEET_INTERVAL ?? '30')
+  if (!Number.isInteger(intervalS) || intervalS < 1)
+    errors.push(`NIXFLEET_INTERVAL must be an integer >= 1 (got ${env.NIXFLEET_INTERVAL ?? ''})`)
+  if (errors.length) throw new Error(errors.join('; '))
+  const uname = execFileSync('uname', ['-s'], { encoding: 'utf8' }).trim()
+  const hostType = uname === 'Darwin' ? 'macos' : 'nixos'
+  const hostname =
+    env.NIXFLEET_HOSTNAME ??
+    (hostType === 'macos'
+      ? execFileSync('scutil', ['--get', 'LocalHostName'], { encoding: 'utf8' }).trim()
+      : execFileSync('hostname', ['-s'], { encoding: 'utf8' }).trim())
+  return {
+    url,
+    token,
+    repoUrl: env.NIXFLEET_REPO_URL ?? '',
+    repoDir: repoDir || `${env.HOME ?? '/tmp'}/.local/state/nixfleet-agent/repo`,
+    branch: env.NIXFLEET_BRANCH ?? 'main',
+    intervalS,
+    hostname,
+    logLevel: (env.NIXFLEET_LOG_LEVEL as AgentConfig['logLevel'] | undefined) ?? 'info',
+    hostType,
+  }
+}
