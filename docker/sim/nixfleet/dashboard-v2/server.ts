@@ -1,5 +1,5 @@
 import bcrypt from 'bcryptjs'
-import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
@@ -8,6 +8,13 @@ import type { DashboardConfig } from './config.ts'
 import { Hub } from './hub.ts'
 import { dashboardPage, loginPage } from './pages.ts'
 import { Store } from './store.ts'
+import {
+  clientIp,
+  constantTimeEqual as same,
+  cookies,
+  RateLimiter,
+  readBody as body,
+} from '../http-util.ts'
 
 /**
  * The simulated NixFleet v2.0 dashboard (reference §1-3, §9): login with
@@ -21,43 +28,6 @@ const SECURITY_HEADERS = {
   'X-Frame-Options': 'DENY',
   'X-XSS-Protection': '1; mode=block',
   'Referrer-Policy': 'strict-origin-when-cross-origin',
-}
-
-const same = (a: string, b: string): boolean => {
-  const x = Buffer.from(a)
-  const y = Buffer.from(b)
-  return x.length === y.length && timingSafeEqual(x, y)
-}
-
-function cookies(req: IncomingMessage): Record<string, string> {
-  return Object.fromEntries(
-    (req.headers.cookie ?? '')
-      .split(';')
-      .map((c) => c.trim().split('='))
-      .filter((p) => p.length >= 2)
-      .map(([k, ...v]) => [k as string, decodeURIComponent(v.join('='))]),
-  )
-}
-
-/** RealIP as chi does it, then the port stripped. */
-function clientIp(req: IncomingMessage): string {
-  const h = req.headers
-  const fwd = (h['true-client-ip'] ??
-    h['x-real-ip'] ??
-    String(h['x-forwarded-for'] ?? '').split(',')[0]) as string | undefined
-  return fwd?.trim() || req.socket.remoteAddress || 'unknown'
-}
-
-function body(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let s = ''
-    req.on('data', (c: Buffer) => {
-      s += c.toString()
-      if (s.length > 1_000_000) req.destroy(new Error('body too large'))
-    })
-    req.on('end', () => resolve(s))
-    req.on('error', reject)
-  })
 }
 
 export interface RunningDashboard {
@@ -74,7 +44,7 @@ export async function startDashboard(
 ): Promise<RunningDashboard> {
   const store = new Store(cfg.dbPath)
   const hub = new Hub(store, log)
-  const attempts = new Map<string, number[]>()
+  const limiter = new RateLimiter(cfg.rateLimit, cfg.rateWindowMs)
   const wss = new WebSocketServer({ noServer: true, maxPayload: 512 * 1024 })
 
   const send = (
@@ -103,17 +73,9 @@ export async function startDashboard(
     return s && id ? { id, csrf: s.csrf } : undefined
   }
 
-  function rateLimited(ip: string): boolean {
-    const now = Date.now()
-    const recent = (attempts.get(ip) ?? []).filter((t) => now - t < cfg.rateWindowMs)
-    recent.push(now)
-    attempts.set(ip, recent)
-    return recent.length > cfg.rateLimit
-  }
-
   async function login(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const ip = clientIp(req)
-    if (rateLimited(ip)) return redirect(res, '/login?error=Too+many+attempts.+Please+wait.')
+    if (limiter.hit(ip)) return redirect(res, '/login?error=Too+many+attempts.+Please+wait.')
     let form: URLSearchParams
     try {
       form = new URLSearchParams(await body(req))
@@ -125,7 +87,7 @@ export async function startDashboard(
     if (cfg.totpSecret && !(await totpValid(cfg.totpSecret, (form.get('totp') ?? '').trim()))) {
       return redirect(res, '/login?error=Invalid+TOTP+code')
     }
-    attempts.delete(ip)
+    limiter.reset(ip)
     const id = randomBytes(32).toString('base64url') + '='
     try {
       store.createSession(id, randomBytes(32).toString('hex'), cfg.sessionDurationMs)
