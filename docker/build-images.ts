@@ -26,7 +26,7 @@ const DOCKER_DIR = fileURLToPath(new URL('.', import.meta.url))
 const CACHE = process.env.RUNBOOK_IMAGE_CACHE ?? '/var/cache/runbook'
 const MIRROR = process.env.DEBIAN_MIRROR ?? 'http://deb.debian.org/debian'
 const SUITE = 'bookworm'
-export const ROLES = ['nixos', 'macos', 'gateway'] as const
+export const ROLES = ['nixos', 'macos', 'gateway', 'csb1'] as const
 export type Role = (typeof ROLES)[number]
 
 const log = (m: string): void => void process.stderr.write(`[images] ${m}\n`)
@@ -52,15 +52,15 @@ function sh(cmd: string, args: string[]): void {
 }
 
 /** debootstrap + the host's Node.js binary (same Debian release, so its libraries match). */
-function baseImage(): string {
-  const packages = readFileSync(join(DOCKER_DIR, 'base', 'packages.txt'), 'utf8')
+function rootfsImage(name: 'base' | 'inner-base'): string {
+  const packages = readFileSync(join(DOCKER_DIR, name, 'packages.txt'), 'utf8')
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'))
   const node = process.execPath
-  const tag = `runbook-base:${hashFiles([join(DOCKER_DIR, 'base')], `${SUITE} ${process.version}`)}`
+  const tag = `runbook-${name}:${hashFiles([join(DOCKER_DIR, name)], `${SUITE} ${process.version}`)}`
   if (imageExists(tag)) return tag
-  const rootfs = join(CACHE, `rootfs-${tag.split(':')[1]}`)
+  const rootfs = join(CACHE, `${name}-${tag.split(':')[1]}`)
   if (!existsSync(join(rootfs, '.complete'))) {
     rmSync(rootfs, { recursive: true, force: true })
     mkdirSync(CACHE, { recursive: true })
@@ -129,18 +129,30 @@ async function bundleSims(outDir: string): Promise<void> {
   cpSync(join(DOCKER_DIR, 'images', 'common', 'image-setup.sh'), join(outDir, 'image-setup.sh'))
 }
 
-export async function buildImages(): Promise<Record<Role | 'base', string>> {
-  const base = baseImage()
+export async function buildImages(): Promise<Record<Role | 'base' | 'innerBase', string>> {
+  const base = rootfsImage('base')
+  const innerBase = rootfsImage('inner-base')
   const ctx = join(CACHE, 'context')
   rmSync(ctx, { recursive: true, force: true })
   mkdirSync(ctx, { recursive: true })
   await bundleSims(join(ctx, 'sim'))
   cpSync(join(DOCKER_DIR, 'images'), ctx, { recursive: true })
-  const tags = { base } as Record<Role | 'base', string>
+  const tags = { base, innerBase } as Record<Role | 'base' | 'innerBase', string>
   for (const role of ROLES) {
-    const tag = `runbook-${role}:${hashFiles([join(ctx, 'sim'), join(ctx, 'common'), join(ctx, role)], base)}`
+    const inputs = [
+      join(ctx, 'sim'),
+      join(ctx, 'common'),
+      join(ctx, role),
+      ...(role === 'csb1' ? [join(ctx, 'nixos')] : []),
+    ]
+    const tag = `runbook-${role}:${hashFiles(inputs, `${base} ${role === 'csb1' ? innerBase : ''}`)}`
     tags[role] = tag
     if (imageExists(tag)) continue
+    if (role === 'csb1') {
+      // csb1's engine cannot pull: its base image travels inside csb1's image as a tarball.
+      sh('docker', ['tag', innerBase, 'nixfleet-base:bookworm'])
+      sh('docker', ['save', '-o', join(ctx, 'csb1', 'nixfleet-base.tar'), 'nixfleet-base:bookworm'])
+    }
     log(`docker build ${tag}`)
     sh('docker', [
       'build',

@@ -10,6 +10,13 @@ import { formatMs } from '../time/duration.ts'
 import { poll, TerminalStateError } from '../wait/poll.ts'
 import { applyFaults, parseFaults, type FaultSpec } from './faults.ts'
 import { cloneOperatorWorktree, createNixcfgRemote } from './nixcfg-fixture.ts'
+import {
+  createCsb1DockerDir,
+  createNixfleetRemote,
+  createV1Database,
+  envFiles,
+} from './csb1-fixture.ts'
+import { ensureTls } from './tls.ts'
 import { gatewayProvisioning, machineProvisioning } from './provisioning.ts'
 import { ensureRehearsalSecrets, exportRehearsalSecrets } from './secrets.ts'
 import { ensureKeys, writeKnownHosts, writeSshConfig } from './ssh-material.ts'
@@ -69,7 +76,7 @@ async function waitReady(m: Machine): Promise<void> {
         if (state === 'failed') throw new TerminalStateError(`${m.name}: provisioning failed`)
         throw new Error(`${m.name}: provisioning is ${state}`)
       },
-      { timeout: '180s', interval: '1s' },
+      { timeout: m.image === 'csb1' ? '420s' : '180s', interval: '1s' },
     )
   } finally {
     await h.close()
@@ -93,6 +100,17 @@ export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
   exportRehearsalSecrets(secrets)
   const clientPub = readFileSync(`${paths.clientKey}.pub`, 'utf8').trim()
   const bare = createNixcfgRemote()
+  const csb1 = machines(world).find((m) => m.image === 'csb1')
+  const tls = ensureTls(csb1?.aliases ?? [])
+  const nixfleet = await createNixfleetRemote()
+  const csb1Docker = await createCsb1DockerDir(tls)
+  const env = envFiles(secrets)
+  const csb1Extras = {
+    v1Env: env.v1,
+    v2Env: env.v2,
+    v1Database: readFileSync(createV1Database()),
+    v1Commit: nixfleet.v1Commit,
+  }
   docker('network', 'create', '--label', `${LABEL}=1`, world.network)
 
   const gateway = await new SystemdContainer(images.gateway)
@@ -110,29 +128,48 @@ export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
         target: '/etc/runbook-sim/host.json',
       },
     ])
-    .withCopyDirectoriesToContainer([{ source: bare, target: '/srv/git/markus-barta/nixcfg.git' }])
+    .withCopyDirectoriesToContainer([
+      { source: bare, target: '/srv/git/markus-barta/nixcfg.git' },
+      { source: nixfleet.bare, target: '/srv/git/markus-barta/nixfleet.git' },
+    ])
     .withWaitStrategy(Wait.forListeningPorts())
     .withStartupTimeout(120_000)
     .start()
   const containers: Record<string, string> = { gateway: gateway.getId() }
 
   const started2 = await Promise.all(
-    machines(world).map((m) =>
-      new SystemdContainer(images[m.role], { tmpTmpfs: m.role === 'macos' })
+    machines(world).map((m) => {
+      const isCsb1 = m.image === 'csb1'
+      const provisioning = machineProvisioning(
+        m,
+        keys[m.name]!,
+        clientPub,
+        secrets,
+        tls.caCert,
+        isCsb1 ? csb1Extras : undefined,
+      )
+      let c = new SystemdContainer(images[m.image ?? m.role], {
+        tmpTmpfs: m.role === 'macos',
+        dockerEngine: isCsb1,
+      })
         .withName(`rehearsal-${m.name}`)
         .withHostname(m.name)
         .withNetworkMode(world.network)
         .withNetworkAliases(...m.aliases)
         .withCopyContentToContainer([
-          {
-            content: JSON.stringify(machineProvisioning(m, keys[m.name]!, clientPub, secrets)),
-            target: '/etc/runbook-sim/host.json',
-          },
+          { content: JSON.stringify(provisioning), target: '/etc/runbook-sim/host.json' },
         ])
         .withStartupTimeout(120_000)
-        .start()
-        .then((c) => [m, c.getId()] as const),
-    ),
+      if (isCsb1) {
+        c = c
+          .withCopyDirectoriesToContainer([{ source: csb1Docker, target: `${m.user.home}/docker` }])
+          .withExposedPorts({ container: 443, host: world.published.https })
+          // 443 inside is csb1's own Docker publishing its front, up only after first-boot
+          // builds; readiness is judged over SSH like every other machine.
+          .withWaitStrategy(Wait.forSuccessfulCommand('true'))
+      }
+      return c.start().then((started) => [m, started.getId()] as const)
+    }),
   )
   for (const [m, id] of started2) containers[m.name] = id
   await Promise.all(machines(world).map((m) => waitReady(m)))

@@ -5,11 +5,21 @@ import type { Machine, World } from './world.ts'
 const NIXCFG_URL = 'https://github.com/markus-barta/nixcfg.git'
 
 /** What a simulated host is told about itself at boot (from the world, never the inventory). */
+/** What csb1 additionally gets: the v1 stack's seed data and the prepared v2 secrets file. */
+export interface Csb1Extras {
+  v1Env: string
+  v2Env: string
+  v1Database: Buffer
+  v1Commit: string
+}
+
 export function machineProvisioning(
   m: Machine,
   hostKey: { private: string; public: string },
   clientPublicKey: string,
   secrets: RehearsalSecrets,
+  caCert: string,
+  csb1?: Csb1Extras,
 ): HostProvisioning {
   const u = m.user
   const tokenFiles =
@@ -51,10 +61,13 @@ export function machineProvisioning(
         sudo: true,
         shell: '/bin/bash',
         authorizedKeys: [clientPublicKey],
+        ...(m.groups ? { groups: m.groups } : {}),
       },
     ],
     checkout: { user: u.name, path: m.checkout, repoUrl: NIXCFG_URL, branch: 'main' },
-    files: tokenFiles,
+    caCert,
+    files: [...tokenFiles, ...(csb1 ? csb1Files(u, csb1) : [])],
+    ...(csb1 ? { firstBoot: ['/usr/local/lib/csb1-first-boot.sh'] } : {}),
     deploy: {
       user: m.role === 'nixos' ? 'root' : u.name,
       command:
@@ -63,6 +76,28 @@ export function machineProvisioning(
           : ['home-manager', 'switch', '--flake', `${m.checkout}#${m.deployed_attr}`],
     },
   }
+}
+
+function csb1Files(u: Machine['user'], x: Csb1Extras): HostProvisioning['files'] {
+  const seed = '/var/lib/runbook-sim/seed'
+  return [
+    { path: `${seed}/v1.env`, content: x.v1Env, mode: '0600', owner: 'root:root' },
+    {
+      path: `${seed}/nixfleet.db`,
+      content: x.v1Database.toString('base64'),
+      encoding: 'base64',
+      mode: '0644',
+      owner: 'root:root',
+    },
+    { path: `${seed}/v1-commit`, content: x.v1Commit + '\n', mode: '0644', owner: 'root:root' },
+    // P4500 §2.2: the operator prepared the v2 secrets file before the migration.
+    {
+      path: `${u.home}/secrets/nixfleet.env`,
+      content: x.v2Env,
+      mode: '0600',
+      owner: `${u.name}:users`,
+    },
+  ]
 }
 
 export function gatewayProvisioning(

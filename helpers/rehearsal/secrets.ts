@@ -1,4 +1,6 @@
+import bcrypt from 'bcryptjs'
 import { randomBytes } from 'node:crypto'
+import { generateSecret } from 'otplib'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { registerSecret } from '../secrets/redact.ts'
 import { paths } from './state.ts'
@@ -9,6 +11,11 @@ import { paths } from './state.ts'
  */
 export interface RehearsalSecrets {
   agentToken: string
+  password: string
+  passwordHash: string
+  totpSecret: string
+  sessionSecret: string
+  v1HashSecret: string
 }
 
 export function ensureRehearsalSecrets(): RehearsalSecrets {
@@ -16,10 +23,22 @@ export function ensureRehearsalSecrets(): RehearsalSecrets {
   if (existsSync(paths.secrets)) {
     s = JSON.parse(readFileSync(paths.secrets, 'utf8')) as RehearsalSecrets
   } else {
-    s = { agentToken: randomBytes(24).toString('hex') }
+    const password = randomBytes(12).toString('base64url')
+    s = {
+      agentToken: randomBytes(24).toString('hex'),
+      password,
+      passwordHash: bcrypt.hashSync(password, 10),
+      totpSecret: generateSecret({ length: 20 }),
+      sessionSecret: randomBytes(32).toString('hex'),
+      v1HashSecret: randomBytes(32).toString('hex'),
+    }
     writeFileSync(paths.secrets, JSON.stringify(s) + '\n', { mode: 0o600 })
   }
   registerSecret('NIXFLEET_AGENT_TOKEN', s.agentToken)
+  registerSecret('NIXFLEET_PASSWORD', s.password)
+  registerSecret('NIXFLEET_TOTP_SECRET', s.totpSecret)
+  registerSecret('NIXFLEET_SESSION_SECRET', s.sessionSecret)
+  registerSecret('NIXFLEET_AGENT_TOKEN_HASH_SECRET', s.v1HashSecret)
   return s
 }
 
@@ -29,4 +48,6 @@ export function exportRehearsalSecrets(
   env: NodeJS.ProcessEnv = process.env,
 ): void {
   env.NIXFLEET_AGENT_TOKEN ??= s.agentToken
+  env.NIXFLEET_PASSWORD ??= s.password
+  env.NIXFLEET_TOTP_SECRET ??= s.totpSecret
 }

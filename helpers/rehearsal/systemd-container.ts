@@ -12,7 +12,7 @@ process.env.TESTCONTAINERS_RYUK_DISABLED = 'true'
  * available here; the capabilities systemd needs are added one by one.
  */
 export class SystemdContainer extends GenericContainer {
-  constructor(image: string, opts: { tmpTmpfs?: boolean } = {}) {
+  constructor(image: string, opts: { tmpTmpfs?: boolean; dockerEngine?: boolean } = {}) {
     super(image)
     this.withAddedCapabilities('SYS_ADMIN')
       .withBindMounts([{ source: '/sys/fs/cgroup', target: '/sys/fs/cgroup', mode: 'rw' }])
@@ -22,6 +22,20 @@ export class SystemdContainer extends GenericContainer {
         ...(opts.tmpTmpfs ? { '/tmp': 'rw,exec,mode=1777' } : {}),
       })
       .withLabels({ 'runbook.rehearsal': '1' })
+    if (opts.dockerEngine) {
+      // Docker inside the container (csb1), with the capability set verified on this machine.
+      this.withAddedCapabilities(
+        'NET_ADMIN',
+        'NET_RAW',
+        'SYS_PTRACE',
+        'MKNOD',
+        'SYS_CHROOT',
+        'SETFCAP',
+        'DAC_READ_SEARCH',
+        'IPC_LOCK',
+        'SYS_NICE',
+      ).withSecurityOpt('seccomp=unconfined', 'apparmor=unconfined')
+    }
     this.hostConfig.RestartPolicy = { Name: 'unless-stopped', MaximumRetryCount: 0 }
     // The host's cgroup namespace, as verified with systemd on this engine.
     ;(this.hostConfig as { CgroupnsMode?: string }).CgroupnsMode = 'host'

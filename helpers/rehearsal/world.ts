@@ -9,6 +9,9 @@ export const WORLD_FILE = fileURLToPath(
 
 const machine = z.strictObject({
   role: z.enum(['nixos', 'macos']),
+  /** A machine with more than its role's image (csb1: a Docker engine and the dashboard stacks). */
+  image: z.enum(['csb1']).optional(),
+  groups: z.array(z.string()).optional(),
   aliases: z.array(z.string().min(1)).min(1),
   ssh_port: z.number().int().min(1).max(65535),
   user: z.strictObject({
@@ -23,7 +26,11 @@ const machine = z.strictObject({
 const worldSchema = z.strictObject({
   version: z.literal(1),
   network: z.string().min(1),
-  published: z.strictObject({ gateway_ssh: z.number().int(), git: z.number().int() }),
+  published: z.strictObject({
+    gateway_ssh: z.number().int(),
+    git: z.number().int(),
+    https: z.number().int(),
+  }),
   gateway: z.strictObject({
     hostname: z.string(),
     aliases: z.array(z.string()),

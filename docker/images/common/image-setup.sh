@@ -23,6 +23,7 @@ printf '#!/bin/sh\n/usr/local/bin/runbook-fault-gate || exit 1\nexec /bin/bash /
 printf '#!/bin/sh\n/usr/local/bin/runbook-fault-gate || exit 1\nNODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt exec /usr/local/bin/node /usr/local/lib/runbook-sim/agent-v2.mjs\n' >"$v2/nixfleet-agent"
 chmod 755 "$v1/nixfleet-agent" "$v2/nixfleet-agent"
 case "$role" in
+  csb1) systemctl enable docker.service runbook-inner-images.service >/dev/null 2>&1 ;;
   macos) systemctl enable launchd-sim.service >/dev/null 2>&1 ;;
   gateway)
     mkdir -p /srv/git

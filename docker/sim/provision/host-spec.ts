@@ -13,12 +13,21 @@ export interface HostProvisioning {
     authorizedKeys: string[]
     /** Only a jump account: port forwarding, no commands. */
     forwardOnly?: boolean
+    groups?: string[]
   }[]
   /** The nixcfg working copy on the host, cloned on first boot. */
   checkout?: { user: string; path: string; repoUrl: string; branch: string }
-  files: { path: string; content: string; mode: string; owner: string }[]
+  files: {
+    path: string
+    content: string
+    mode: string
+    owner: string
+    encoding?: 'utf8' | 'base64'
+  }[]
   /** Brings a fresh host to its deployed state on first boot (the configuration it was running). */
   deploy?: { user: string; command: string[] }
+  /** Commands run as root after the first deployment (csb1: its Docker stacks). */
+  firstBoot?: string[]
   /** The rehearsal's certificate authority, trusted system-wide. */
   caCert?: string
 }

@@ -31,6 +31,7 @@ function ensureUser(u: HostProvisioning['users'][number]): void {
     run('passwd', ['-d', u.name])
     if (spec.role === 'nixos') run('usermod', ['-aG', 'systemd-journal', u.name])
   }
+  for (const g of u.groups ?? []) run('usermod', ['-aG', g, u.name])
   const ssh = join(u.home, '.ssh')
   mkdirSync(ssh, { recursive: true, mode: 0o700 })
   writeFileSync(join(ssh, 'authorized_keys'), u.authorizedKeys.join('\n') + '\n', { mode: 0o600 })
@@ -42,7 +43,7 @@ function ensureUser(u: HostProvisioning['users'][number]): void {
 function writeFiles(): void {
   for (const f of spec.files) {
     mkdirSync(dirname(f.path), { recursive: true })
-    writeFileSync(f.path, f.content)
+    writeFileSync(f.path, Buffer.from(f.content, f.encoding ?? 'utf8'))
     chmodSync(f.path, parseInt(f.mode, 8))
     run('chown', [f.owner, f.path])
   }
@@ -111,6 +112,7 @@ function deploy(): void {
     env: { ...process.env, HOME: spec.users.find((u) => u.name === d.user)?.home ?? '/root' },
   })
   if (r.status !== 0) throw new Error(`initial deployment failed: ${d.command.join(' ')}`)
+  for (const cmd of spec.firstBoot ?? []) run('/bin/sh', ['-c', cmd])
   writeFileSync(marker, new Date().toISOString() + '\n')
 }
 

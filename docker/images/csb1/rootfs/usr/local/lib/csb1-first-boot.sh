@@ -1,0 +1,19 @@
+#!/bin/sh
+# First boot of simulated csb1: the state before the migration. The main stack
+# (front + neighbours) runs from ~/docker, the nixfleet checkout sits at its v1
+# commit in ~/docker/nixfleet (origin/main already has v2, so `git pull` brings
+# it), with the v1 .env and the v1 database, and the v1 dashboard is up.
+set -eu
+user=mba
+home=/home/$user
+seed=/var/lib/runbook-sim/seed
+as_user() { runuser -u "$user" -- env HOME="$home" "$@"; }
+chown -R "$user:users" "$home/docker"
+cd "$home/docker" && as_user docker compose up -d --build
+as_user git clone --quiet https://github.com/markus-barta/nixfleet.git "$home/docker/nixfleet"
+cd "$home/docker/nixfleet"
+as_user git reset --quiet --hard "$(cat $seed/v1-commit)"
+as_user mkdir -p data
+install -o "$user" -g users -m 600 "$seed/v1.env" .env
+install -o "$user" -g users -m 644 "$seed/nixfleet.db" data/nixfleet.db
+as_user docker compose up -d --build

@@ -1,0 +1,134 @@
+import { execFileSync } from 'node:child_process'
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+import { seedV1Database } from '../../docker/sim/nixfleet/dashboard-v1/seed.ts'
+import type { RehearsalSecrets } from './secrets.ts'
+import { paths } from './state.ts'
+import type { RehearsalTls } from './tls.ts'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const SIM = join(ROOT, 'docker', 'sim')
+/** better-sqlite3 and what it loads at run time; built on this machine for the same Debian and Node. */
+const NATIVE_MODULES = ['better-sqlite3', 'bindings', 'file-uri-to-path']
+
+async function bundle(entry: string, outfile: string, external: string[] = []): Promise<void> {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    external: ['bufferutil', 'utf-8-validate', ...external],
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
+    logLevel: 'warning',
+  })
+}
+
+async function dashboardApp(entry: string, appDir: string): Promise<void> {
+  await bundle(entry, join(appDir, 'dashboard.mjs'), ['better-sqlite3'])
+  for (const m of NATIVE_MODULES)
+    cpSync(join(ROOT, 'node_modules', m), join(appDir, 'node_modules', m), { recursive: true })
+}
+
+const git = (cwd: string, date: string, ...args: string[]): string =>
+  execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'Markus Barta',
+      GIT_AUTHOR_EMAIL: 'markus@barta.com',
+      GIT_COMMITTER_NAME: 'Markus Barta',
+      GIT_COMMITTER_EMAIL: 'markus@barta.com',
+      GIT_AUTHOR_DATE: date,
+      GIT_COMMITTER_DATE: date,
+    },
+  }).trim()
+
+/**
+ * The nixfleet source repository as csb1 knows it: a v1 commit (the running
+ * dashboard) and the next commit adding v2/ (what `git pull` brings in).
+ * Returns the bare repository and the v1 commit.
+ */
+export async function createNixfleetRemote(): Promise<{ bare: string; v1Commit: string }> {
+  const work = mkdtempSync(join(tmpdir(), 'nixfleet-src-'))
+  cpSync(join(ROOT, 'fixtures', 'nixfleet-src', 'v1'), work, { recursive: true })
+  await dashboardApp(join(SIM, 'nixfleet', 'dashboard-v1', 'main.ts'), join(work, 'app'))
+  git(work, '2025-12-10T09:00:00+01:00', 'init', '--quiet', '--initial-branch=main')
+  git(work, '2025-12-10T09:00:00+01:00', 'add', '-A')
+  git(
+    work,
+    '2025-12-10T09:00:00+01:00',
+    'commit',
+    '--quiet',
+    '-m',
+    'v1: FastAPI dashboard, csb1 compose',
+  )
+  const v1Commit = git(work, '2025-12-10T09:00:00+01:00', 'rev-parse', 'HEAD')
+  cpSync(join(ROOT, 'fixtures', 'nixfleet-src', 'v2'), work, { recursive: true })
+  await dashboardApp(join(SIM, 'nixfleet', 'dashboard-v2', 'main.ts'), join(work, 'v2', 'app'))
+  git(work, '2025-12-14T12:36:00+01:00', 'add', '-A')
+  git(
+    work,
+    '2025-12-14T12:36:00+01:00',
+    'commit',
+    '--quiet',
+    '-m',
+    'feat(v2): Go dashboard with WebSocket agents (P4500)',
+  )
+  const bare = join(paths.dir, 'nixfleet.git')
+  rmSync(bare, { recursive: true, force: true })
+  git(work, '2025-12-14T12:36:00+01:00', 'clone', '--quiet', '--bare', work, bare)
+  rmSync(work, { recursive: true, force: true })
+  return { bare, v1Commit }
+}
+
+/** csb1's ~/docker main stack: the TLS front with its routes and certificate, and the neighbours. */
+export async function createCsb1DockerDir(tls: RehearsalTls): Promise<string> {
+  const dir = join(paths.dir, 'csb1-docker')
+  rmSync(dir, { recursive: true, force: true })
+  cpSync(join(ROOT, 'fixtures', 'csb1-docker'), dir, { recursive: true })
+  await bundle(join(SIM, 'csb1', 'front.ts'), join(dir, 'front', 'front.mjs'))
+  await bundle(join(SIM, 'csb1', 'neighbour.ts'), join(dir, 'neighbour', 'neighbour.mjs'))
+  mkdirSync(join(dir, 'front', 'config'), { recursive: true })
+  cpSync(join(dir, 'front', 'routes.json'), join(dir, 'front', 'config', 'routes.json'))
+  writeFileSync(join(dir, 'front', 'config', 'tls.crt'), tls.cert + tls.caCert)
+  writeFileSync(join(dir, 'front', 'config', 'tls.key'), tls.key)
+  return dir
+}
+
+export function createV1Database(): string {
+  const file = join(paths.dir, 'v1-seed', 'nixfleet.db')
+  rmSync(join(paths.dir, 'v1-seed'), { recursive: true, force: true })
+  seedV1Database(file)
+  return file
+}
+
+/** v1's ~/docker/nixfleet/.env (v1 names) and the prepared v2 ~/secrets/nixfleet.env (P4500 secrets mapping). */
+export function envFiles(s: RehearsalSecrets): { v1: string; v2: string } {
+  return {
+    v1: [
+      `NIXFLEET_PASSWORD_HASH=${s.passwordHash}`,
+      `NIXFLEET_TOTP_SECRET=${s.totpSecret}`,
+      `NIXFLEET_API_TOKEN=${s.agentToken}`,
+      `NIXFLEET_SESSION_SECRETS=${s.sessionSecret}`,
+      `NIXFLEET_AGENT_TOKEN_HASH_SECRET=${s.v1HashSecret}`,
+      'NIXFLEET_ALLOW_SHARED_AGENT_TOKEN=true',
+      '',
+    ].join('\n'),
+    v2: [
+      `NIXFLEET_PASSWORD_HASH=${s.passwordHash}`,
+      `NIXFLEET_TOTP_SECRET=${s.totpSecret}`,
+      `NIXFLEET_SESSION_SECRET=${s.sessionSecret}`,
+      `NIXFLEET_AGENT_TOKEN=${s.agentToken}`,
+      'NIXFLEET_LOG_LEVEL=info',
+      '',
+    ].join('\n'),
+  }
+}
