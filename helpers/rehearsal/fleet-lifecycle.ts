@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { Wait } from 'testcontainers'
 import { buildImages } from '../../docker/build-images.ts'
 import type { SshSettings } from '../fleet/fleet.ts'
@@ -43,6 +43,15 @@ export function fleetDown(world = loadWorld()): void {
   const ids = docker('ps', '-aq', '--filter', `label=${LABEL}`).split('\n').filter(Boolean)
   if (ids.length) spawnSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' })
   spawnSync('docker', ['network', 'rm', world.network], { stdio: 'ignore' })
+  rmSync(INNER_DOCKER_ROOT, { recursive: true, force: true })
+}
+
+/** Where csb1's own Docker engine keeps its images and containers (see SystemdContainer). */
+const INNER_DOCKER_ROOT = '/var/lib/runbook-rehearsal'
+function innerDockerDir(machine: string): string {
+  const dir = `${INNER_DOCKER_ROOT}/${machine}-docker`
+  mkdirSync(dir, { recursive: true })
+  return dir
 }
 
 /** A simulated machine reached as the world describes it (never through the operator's inventory). */
@@ -93,6 +102,9 @@ export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
   const world = loadWorld()
   const images = await buildImages()
   fleetDown(world)
+  // A new rehearsal gets new keys, a new CA and new secrets.
+  rmSync(paths.dir, { recursive: true, force: true })
+  mkdirSync(paths.dir, { recursive: true })
   const keys = ensureKeys(world)
   writeKnownHosts(world, keys)
   writeSshConfig(world)
@@ -150,7 +162,7 @@ export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
       )
       let c = new SystemdContainer(images[m.image ?? m.role], {
         tmpTmpfs: m.role === 'macos',
-        dockerEngine: isCsb1,
+        ...(isCsb1 ? { dockerEngine: innerDockerDir(m.name) } : {}),
       })
         .withName(`rehearsal-${m.name}`)
         .withHostname(m.name)

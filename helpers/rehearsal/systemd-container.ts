@@ -12,7 +12,13 @@ process.env.TESTCONTAINERS_RYUK_DISABLED = 'true'
  * available here; the capabilities systemd needs are added one by one.
  */
 export class SystemdContainer extends GenericContainer {
-  constructor(image: string, opts: { tmpTmpfs?: boolean; dockerEngine?: boolean } = {}) {
+  /**
+   * dockerEngine: the directory (on this machine's disk) that holds the inner
+   * engine's /var/lib/docker. On a real filesystem the inner engine can use
+   * overlay2; on the container's own overlay it would be limited to vfs,
+   * which copies a whole image for every layer and container.
+   */
+  constructor(image: string, opts: { tmpTmpfs?: boolean; dockerEngine?: string } = {}) {
     super(image)
     this.withAddedCapabilities('SYS_ADMIN')
       .withBindMounts([{ source: '/sys/fs/cgroup', target: '/sys/fs/cgroup', mode: 'rw' }])
@@ -34,7 +40,12 @@ export class SystemdContainer extends GenericContainer {
         'DAC_READ_SEARCH',
         'IPC_LOCK',
         'SYS_NICE',
-      ).withSecurityOpt('seccomp=unconfined', 'apparmor=unconfined')
+      )
+        .withSecurityOpt('seccomp=unconfined', 'apparmor=unconfined')
+        .withBindMounts([
+          { source: '/sys/fs/cgroup', target: '/sys/fs/cgroup', mode: 'rw' },
+          { source: opts.dockerEngine, target: '/var/lib/docker', mode: 'rw' },
+        ])
     }
     this.hostConfig.RestartPolicy = { Name: 'unless-stopped', MaximumRetryCount: 0 }
     // The host's cgroup namespace, as verified with systemd on this engine.
