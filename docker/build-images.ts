@@ -16,6 +16,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs'
 import { join, relative } from 'node:path'
@@ -82,6 +83,7 @@ function rootfsImage(name: 'base' | 'inner-base'): string {
     ])
       rmSync(join(rootfs, d), { recursive: true, force: true })
     cpSync(node, join(rootfs, 'usr/local/bin/node'))
+    if (name === 'inner-base') symlinkSync('/bin/busybox', join(rootfs, 'usr/local/bin/wget'))
     writeFileSync(join(rootfs, '.complete'), new Date().toISOString())
   }
   log(`docker import ${tag}`)

@@ -1,0 +1,105 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { dashboardClient } from '../../dashboard/dashboard-access.ts'
+import { NixosAdapter } from '../../os/nixos.ts'
+import { poll } from '../../wait/poll.ts'
+import { simulated } from './world-hosts.ts'
+
+/**
+ * Simulated csb1: its own Docker engine running the v1 dashboard behind the
+ * TLS front, the v2 sources one `git pull` away, and a real reboot that the
+ * dashboard survives by its restart policy.
+ */
+describe('simulated csb1 (Docker engine, v1 → v2 dashboard, TLS front)', () => {
+  const { host } = simulated('csb1')
+  const nixos = new NixosAdapter()
+  const fleet = dashboardClient('rehearsal', 'https://fleet.barta.cm')
+  const compose = (args: string): Promise<string> =>
+    host.succeed(`cd ~/docker/nixfleet && docker compose ${args} 2>&1`, { timeout: '5m' })
+  const health = async (): Promise<string> => {
+    const id = (await compose('ps -q nixfleet')).trim()
+    if (!id) throw new Error('no nixfleet container')
+    return (await host.succeed(`docker inspect -f '{{.State.Health.Status}}' ${id}`)).trim()
+  }
+
+  afterAll(async () => {
+    await fleet.close()
+    await host.close()
+  })
+
+  it('serves the v1 dashboard at https://fleet.barta.cm (no /ws) and the neighbours', async () => {
+    await expect
+      .poll(async () => (await fleet.http('GET', '/login')).body, { timeout: 60_000 })
+      .toContain('NixFleet - Login')
+    expect((await fleet.http('GET', '/health')).body).toContain('"status":"healthy"')
+    expect((await fleet.http('GET', '/ws')).status).toBe(404)
+    for (const name of ['grafana', 'paperless', 'whoami1']) {
+      const c = dashboardClient('rehearsal', `https://${name}.barta.cm`)
+      expect(await c.http('GET', '/')).toMatchObject({
+        status: 200,
+        body: expect.stringContaining(`${name} ok`) as unknown,
+      })
+      await c.close()
+    }
+  })
+
+  it('v1 agents poll it: the hosts’ last poll advances in the v1 database', async () => {
+    const lastSeen = (): Promise<string> =>
+      host
+        .succeed(
+          `sqlite3 ~/docker/nixfleet/data/nixfleet.db "SELECT last_seen FROM hosts WHERE id = 'gpc0'"`,
+        )
+        .then((s) => s.trim())
+    const first = await poll(
+      'gpc0 polls the v1 dashboard',
+      async () => {
+        const s = await lastSeen()
+        if (!s.startsWith('20') || s < '2026') throw new Error(`last_seen still ${s}`)
+        return s
+      },
+      { timeout: '4m', interval: '5s' },
+    )
+    await expect.poll(lastSeen, { timeout: 60_000, interval: 2000 }).not.toBe(first)
+  })
+
+  it('git pull, docker compose build, up -d: the v2 dashboard becomes healthy and /ws answers 401', async () => {
+    await compose('down')
+    expect(await host.succeed('cd ~/docker/nixfleet && git pull 2>&1')).toMatch(
+      /Fast-forward|Updating/,
+    )
+    await compose('build')
+    await compose('up -d')
+    await poll(
+      'v2 container healthy',
+      async () => {
+        const h = await health()
+        if (h !== 'healthy') throw new Error(`health ${h}`)
+      },
+      { timeout: '2m', interval: '3s' },
+    )
+    expect(
+      await host.succeed(`cd ~/docker/nixfleet && docker compose logs nixfleet 2>&1`),
+    ).toContain('starting dashboard server addr=:8000')
+    expect((await fleet.http('GET', '/login')).body).toContain('NixFleet Login')
+    expect((await fleet.http('GET', '/ws')).status).toBe(401)
+  })
+
+  it('after a reboot of csb1 the v2 dashboard is back by its restart policy', async () => {
+    const r = await host.reboot({
+      command: nixos.rebootCommand,
+      bootIdentity: (h) => nixos.bootIdentity(h),
+      timeout: '4m',
+    })
+    expect(r.after).not.toBe(r.before)
+    await poll(
+      'v2 container healthy after reboot',
+      async () => {
+        const h = await health()
+        if (h !== 'healthy') throw new Error(`health ${h}`)
+      },
+      { timeout: '3m', interval: '3s' },
+    )
+    await expect
+      .poll(async () => (await fleet.http('GET', '/login')).status, { timeout: 60_000 })
+      .toBe(200)
+  })
+})
