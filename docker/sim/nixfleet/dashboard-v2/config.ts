@@ -44,7 +44,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): DashboardConfig {
     sessionSecret,
     agentToken,
     totpSecret: env.NIXFLEET_TOTP_SECRET ?? '',
-    listen: { host: host || '0.0.0.0', port: Number(port) },
+    // Go's ":8000" listens on every address, IPv6 included (busybox wget tries ::1 for localhost).
+    listen: { host: host ?? '', port: Number(port) },
     dataDir,
     dbPath: env.NIXFLEET_DB_PATH ?? `${dataDir}/nixfleet.db`,
     sessionDurationMs: duration(

@@ -179,7 +179,9 @@ export async function startDashboard(
     wss.handleUpgrade(req, socket, head, (ws) => hub.addBrowser(ws))
   })
 
-  await new Promise<void>((resolve) => server.listen(cfg.listen.port, cfg.listen.host, resolve))
+  await new Promise<void>((resolve) =>
+    server.listen(cfg.listen.port, cfg.listen.host || undefined, resolve),
+  )
   const addr = server.address()
   const port = typeof addr === 'object' && addr ? addr.port : cfg.listen.port
   log(`starting dashboard server addr=:${port}`)
