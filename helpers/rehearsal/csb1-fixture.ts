@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { seedV1Database } from '../../docker/sim/nixfleet/dashboard-v1/seed.ts'
 import type { RehearsalSecrets } from './secrets.ts'
+import { fixtureGit } from './fixture-git.ts'
 import { paths } from './state.ts'
 import type { RehearsalTls } from './tls.ts'
 
@@ -36,20 +36,7 @@ async function dashboardApp(entry: string, appDir: string): Promise<void> {
     cpSync(join(ROOT, 'node_modules', m), join(appDir, 'node_modules', m), { recursive: true })
 }
 
-const git = (cwd: string, date: string, ...args: string[]): string =>
-  execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'Markus Barta',
-      GIT_AUTHOR_EMAIL: 'markus@barta.com',
-      GIT_COMMITTER_NAME: 'Markus Barta',
-      GIT_COMMITTER_EMAIL: 'markus@barta.com',
-      GIT_AUTHOR_DATE: date,
-      GIT_COMMITTER_DATE: date,
-    },
-  }).trim()
+const git = fixtureGit
 
 /**
  * The nixfleet source repository as csb1 knows it: a v1 commit (the running

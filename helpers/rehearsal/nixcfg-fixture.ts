@@ -3,24 +3,13 @@ import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { fixtureGit } from './fixture-git.ts'
 import { paths } from './state.ts'
 
 export const NIXCFG_FIXTURE = fileURLToPath(new URL('../../fixtures/nixcfg/', import.meta.url))
 
-const git = (cwd: string, ...args: string[]): string =>
-  execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'Markus Barta',
-      GIT_AUTHOR_EMAIL: 'markus@barta.com',
-      GIT_COMMITTER_NAME: 'Markus Barta',
-      GIT_COMMITTER_EMAIL: 'markus@barta.com',
-      GIT_AUTHOR_DATE: '2025-12-13T21:40:00+01:00',
-      GIT_COMMITTER_DATE: '2025-12-13T21:40:00+01:00',
-    },
-  })
+const DATE = '2025-12-13T21:40:00+01:00'
+const git = (cwd: string, ...args: string[]): string => fixtureGit(cwd, DATE, ...args)
 
 /**
  * The nixcfg remote as it was before the migration: one commit holding the
