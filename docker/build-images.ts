@@ -21,7 +21,7 @@ import {
 } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { build } from 'esbuild'
+import { bundleForNode } from './bundle.ts'
 
 const DOCKER_DIR = fileURLToPath(new URL('.', import.meta.url))
 const CACHE = process.env.RUNBOOK_IMAGE_CACHE ?? '/var/cache/runbook'
@@ -109,23 +109,11 @@ async function bundleSims(outDir: string): Promise<void> {
     provision: 'sim/provision/provision.ts',
     'agent-v2': 'sim/nixfleet/agent-v2/agent.ts',
   }
-  await build({
-    entryPoints: Object.fromEntries(
-      Object.entries(entries).map(([k, v]) => [k, join(DOCKER_DIR, v)]),
-    ),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    outExtension: { '.js': '.mjs' },
-    outdir: outDir,
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-    logLevel: 'warning',
-    // ws loads these native speed-ups only if present.
-    external: ['bufferutil', 'utf-8-validate'],
-  })
+  await bundleForNode(
+    Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, join(DOCKER_DIR, v)])),
+    outDir,
+  )
+
   cpSync(join(DOCKER_DIR, 'sim', 'nix'), join(outDir, 'nix'), { recursive: true })
   cpSync(join(DOCKER_DIR, 'nixfleet-revs.json'), join(outDir, 'nixfleet-revs.json'))
   cpSync(join(DOCKER_DIR, 'images', 'common', 'image-setup.sh'), join(outDir, 'image-setup.sh'))

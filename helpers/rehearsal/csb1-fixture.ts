@@ -1,8 +1,8 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { build } from 'esbuild'
+import { bundleForNode } from '../../docker/bundle.ts'
 import { seedV1Database } from '../../docker/sim/nixfleet/dashboard-v1/seed.ts'
 import type { RehearsalSecrets } from './secrets.ts'
 import { fixtureGit } from './fixture-git.ts'
@@ -14,20 +14,9 @@ const SIM = join(ROOT, 'docker', 'sim')
 /** better-sqlite3 and what it loads at run time; built on this machine for the same Debian and Node. */
 const NATIVE_MODULES = ['better-sqlite3', 'bindings', 'file-uri-to-path']
 
+/** Bundles one entry point to `outfile` (its directory and base name). */
 async function bundle(entry: string, outfile: string, external: string[] = []): Promise<void> {
-  await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    external: ['bufferutil', 'utf-8-validate', ...external],
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-    logLevel: 'warning',
-  })
+  await bundleForNode({ [basename(outfile, '.mjs')]: entry }, dirname(outfile), external)
 }
 
 async function dashboardApp(entry: string, appDir: string): Promise<void> {
