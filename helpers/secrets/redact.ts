@@ -36,10 +36,6 @@ export function redactDeep<T>(value: T): T {
   return JSON.parse(redact(JSON.stringify(value) ?? 'null')) as T
 }
 
-export function knownSecretValues(): string[] {
-  return [...secrets.keys()]
-}
-
 /** For tests only: forget everything registered. */
 export function clearSecretsForTest(): void {
   secrets.clear()
