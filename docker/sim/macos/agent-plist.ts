@@ -1,7 +1,7 @@
 import plist from 'plist'
 import { agentEnvironment, AGENT_BIN } from '../lib/agent-env.ts'
 import type { Evaluation } from '../lib/evaluate.ts'
-import { quote } from './sh-quote.ts'
+import { quote } from '../../../helpers/shell/quote.ts'
 
 export const LABEL = 'com.nixfleet.agent'
 

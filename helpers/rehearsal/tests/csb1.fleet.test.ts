@@ -15,11 +15,18 @@ describe('simulated csb1 (Docker engine, v1 → v2 dashboard, TLS front)', () =>
   const fleet = dashboardClient('rehearsal', 'https://fleet.barta.cm')
   const compose = (args: string): Promise<string> =>
     host.succeed(`cd ~/docker/nixfleet && docker compose ${args} 2>&1`, { timeout: '5m' })
-  const health = async (): Promise<string> => {
-    const id = (await compose('ps -q nixfleet')).trim()
-    if (!id) throw new Error('no nixfleet container')
-    return (await host.succeed(`docker inspect -f '{{.State.Health.Status}}' ${id}`)).trim()
-  }
+  /** The container found through compose (its name differs between compose versions), until Docker calls it healthy. */
+  const waitHealthy = (what: string, timeout: '2m' | '3m'): Promise<void> =>
+    poll(
+      what,
+      async () => {
+        const id = (await compose('ps -q nixfleet')).trim()
+        if (!id) throw new Error('no nixfleet container')
+        const h = (await host.succeed(`docker inspect -f '{{.State.Health.Status}}' ${id}`)).trim()
+        if (h !== 'healthy') throw new Error(`health ${h}`)
+      },
+      { timeout, interval: '3s' },
+    )
 
   afterAll(async () => {
     await fleet.close()
@@ -68,17 +75,8 @@ describe('simulated csb1 (Docker engine, v1 → v2 dashboard, TLS front)', () =>
     )
     await compose('build')
     await compose('up -d')
-    await poll(
-      'v2 container healthy',
-      async () => {
-        const h = await health()
-        if (h !== 'healthy') throw new Error(`health ${h}`)
-      },
-      { timeout: '2m', interval: '3s' },
-    )
-    expect(
-      await host.succeed(`cd ~/docker/nixfleet && docker compose logs nixfleet 2>&1`),
-    ).toContain('starting dashboard server addr=:8000')
+    await waitHealthy('v2 container healthy', '2m')
+    expect(await compose('logs nixfleet')).toContain('starting dashboard server addr=:8000')
     expect((await fleet.http('GET', '/login')).body).toContain('NixFleet Login')
     expect((await fleet.http('GET', '/ws')).status).toBe(401)
   })
@@ -90,14 +88,7 @@ describe('simulated csb1 (Docker engine, v1 → v2 dashboard, TLS front)', () =>
       timeout: '4m',
     })
     expect(r.after).not.toBe(r.before)
-    await poll(
-      'v2 container healthy after reboot',
-      async () => {
-        const h = await health()
-        if (h !== 'healthy') throw new Error(`health ${h}`)
-      },
-      { timeout: '3m', interval: '3s' },
-    )
+    await waitHealthy('v2 container healthy after reboot', '3m')
     await expect
       .poll(async () => (await fleet.http('GET', '/login')).status, { timeout: 60_000 })
       .toBe(200)

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { quote as q } from '../../../../helpers/shell/quote.ts'
 import type { AgentConfig } from './config.ts'
 
 /** One command's process: lines out as they come, exit code at the end. */
@@ -45,8 +46,6 @@ function runScript(script: string, cwd: string, onLine: LineSink): Running {
     },
   }
 }
-
-const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
 
 /**
  * pull: isolated mode as fixed in nixfleet e579804 — clone if missing, fetch,

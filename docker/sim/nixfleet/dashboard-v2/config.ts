@@ -1,3 +1,5 @@
+import { toMs, type Duration } from '../../../../helpers/time/duration.ts'
+
 /**
  * Configuration of the simulated v2 dashboard: the environment variables the
  * real one (b860b3a, internal/dashboard/config.go) reads. A missing required
@@ -18,9 +20,11 @@ export interface DashboardConfig {
 }
 
 function duration(v: string, name: string): number {
-  const m = /^(\d+)(ms|s|m|h)$/.exec(v)
-  if (!m) throw new Error(`invalid ${name}: ${v}`)
-  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h']
+  try {
+    return toMs(v as Duration)
+  } catch {
+    throw new Error(`invalid ${name}: ${v}`)
+  }
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv): DashboardConfig {
