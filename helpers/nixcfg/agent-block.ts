@@ -1,0 +1,131 @@
+import { listBindings, type Binding } from './bindings.ts'
+import { lineOf, NixLexError } from './nix-lexer.ts'
+
+export const AGENT_PATH = ['services', 'nixfleet-agent'] as const
+
+/** A nixcfg file the runbook will not edit by itself; names the file and the line. */
+export class NixEditError extends Error {
+  override name = 'NixEditError'
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    reason: string,
+  ) {
+    super(`${file}${line ? `:${line}` : ''}: ${reason}`)
+  }
+}
+
+/** A module may put its settings under `config.` (when it also declares options). */
+const configPath = (b: Binding): string[] => (b.path[0] === 'config' ? b.path.slice(1) : b.path)
+
+const isAgentPath = (b: Binding, extra: string[] = []): boolean => {
+  const path = configPath(b)
+  return (
+    path.length === AGENT_PATH.length + extra.length &&
+    [...AGENT_PATH, ...extra].every((p, i) => path[i] === p)
+  )
+}
+
+const underAgent = (b: Binding): boolean => {
+  const path = configPath(b)
+  return path.length > AGENT_PATH.length && AGENT_PATH.every((p, i) => path[i] === p)
+}
+
+/** A value as written in the file. */
+export const valueText = (src: string, b: Binding): string =>
+  b.value.length === 0
+    ? ''
+    : src.slice((b.value[0] as { start: number }).start, (b.value.at(-1) as { end: number }).end)
+
+export interface AgentDefinitions {
+  /** `services.nixfleet-agent = { … };` blocks. */
+  blocks: Binding[]
+  /** Every binding below the agent (`…enable`, `…url`, nested or dotted). */
+  options: Binding[]
+  enable: Binding
+  enabled: boolean
+}
+
+function bindingsOf(src: string, file: string): Binding[] {
+  try {
+    return listBindings(src)
+  } catch (err) {
+    const offset = err instanceof NixLexError ? err.offset : undefined
+    throw new NixEditError(
+      file,
+      offset === undefined ? undefined : lineOf(src, offset),
+      `cannot read the file: ${(err as Error).message}`,
+    )
+  }
+}
+
+/**
+ * Where the agent is configured in a host file, refusing what a safe edit
+ * cannot handle: no agent definition, an agent set or enable reached through
+ * a function (`lib.mkIf …`, `lib.mkForce …`), `enable` defined twice, or an
+ * `enable` that is not a plain `true`/`false`.
+ */
+export function agentDefinitions(src: string, file: string): AgentDefinitions {
+  const all = bindingsOf(src, file)
+  const line = (b: Binding): number => lineOf(src, b.start)
+  const wrappedAgent = all.find((b) => (isAgentPath(b) || underAgent(b)) && b.wrapped)
+  if (wrappedAgent)
+    throw new NixEditError(
+      file,
+      line(wrappedAgent),
+      `${wrappedAgent.path.join('.')} is defined inside an expression (mkIf/mkMerge/let…); edit it by hand`,
+    )
+  const blocks = all.filter((b) => isAgentPath(b))
+  for (const b of blocks)
+    if (!b.isSet)
+      throw new NixEditError(
+        file,
+        line(b),
+        `services.nixfleet-agent is set to \`${valueText(src, b)}\`, not an attribute set written out; edit it by hand`,
+      )
+  const options = all.filter(underAgent)
+  const enables = options.filter((b) => isAgentPath(b, ['enable']))
+  if (enables.length === 0)
+    throw new NixEditError(
+      file,
+      blocks[0] ? line(blocks[0]) : undefined,
+      blocks.length
+        ? 'the services.nixfleet-agent block has no `enable` (it may come from another module); edit it by hand'
+        : 'no services.nixfleet-agent definition in this file',
+    )
+  if (enables.length > 1)
+    throw new NixEditError(
+      file,
+      line(enables[1] as Binding),
+      `services.nixfleet-agent.enable is defined ${enables.length} times (lines ${enables.map(line).join(', ')})`,
+    )
+  const enable = enables[0] as Binding
+  const value = valueText(src, enable)
+  if (value !== 'true' && value !== 'false')
+    throw new NixEditError(
+      file,
+      line(enable),
+      `services.nixfleet-agent.enable = ${value}; is not a plain true/false (mkForce/mkDefault/expression); edit it by hand`,
+    )
+  return { blocks, options, enable, enabled: value === 'true' }
+}
+
+export interface FileEdit {
+  file: string
+  before: string
+  after: string
+  changed: boolean
+  /** Line of the edit, for the operator's log. */
+  line: number
+}
+
+/** Plan §1.1: `services.nixfleet-agent.enable = false;`, the rest of the file byte for byte. */
+export function disableAgent(src: string, file: string): FileEdit {
+  const defs = agentDefinitions(src, file)
+  const line = lineOf(src, defs.enable.start)
+  if (!defs.enabled) return { file, before: src, after: src, changed: false, line }
+  const tok = defs.enable.value[0]
+  if (!tok) throw new NixEditError(file, line, 'enable has no value')
+  const after = src.slice(0, tok.start) + 'false' + src.slice(tok.end)
+  return { file, before: src, after, changed: true, line }
+}
