@@ -14,6 +14,8 @@ import { MINUTE, SECOND, toMs, type Duration } from '../time/duration.ts'
 export interface RunOptions {
   timeout?: Duration
   stdin?: string
+  /** Keep stdout out of the transcript (file contents fetched for a check): only its size is recorded. */
+  unrecordedStdout?: boolean
 }
 
 export const DEFAULT_COMMAND_TIMEOUT: Duration = '2m'
@@ -44,7 +46,9 @@ export class Host {
         exitCode: result.exitCode,
         durationMs: result.durationMs,
         outcome: 'exit',
-        stdout: result.stdout,
+        stdout: opts.unrecordedStdout
+          ? `(${result.stdout.length} characters, not recorded)`
+          : result.stdout,
         stderr: result.stderr,
       })
       return result

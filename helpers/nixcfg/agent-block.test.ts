@@ -70,7 +70,9 @@ describe('disabling the agent in a host file (plan §1.1)', () => {
   })
 
   it('the nested `services = { nixfleet-agent = { … }; }` form is found too', () => {
-    const src = module('  services = {\n    openssh.enable = true;\n    nixfleet-agent = {\n      enable = true;\n    };\n  };')
+    const src = module(
+      '  services = {\n    openssh.enable = true;\n    nixfleet-agent = {\n      enable = true;\n    };\n  };',
+    )
     expect(disableAgent(src, 'f.nix').after).toContain('nixfleet-agent = {\n      enable = false;')
     expect(disableAgent(src, 'f.nix').after).toContain('openssh.enable = true;')
   })
@@ -118,13 +120,19 @@ describe('disabling the agent in a host file (plan §1.1)', () => {
 
   it('refuses an agent block under mkIf', () => {
     const e = refusal(
-      module('  services.nixfleet-agent = lib.mkIf (config.networking.hostName != "x") {\n    enable = true;\n  };'),
+      module(
+        '  services.nixfleet-agent = lib.mkIf (config.networking.hostName != "x") {\n    enable = true;\n  };',
+      ),
     )
-    expect(e.message).toMatch(/configuration\.nix:\d: .*(mkIf|inside an expression|not an attribute set)/)
+    expect(e.message).toMatch(
+      /configuration\.nix:\d: .*(mkIf|inside an expression|not an attribute set)/,
+    )
   })
 
   it('refuses a config under mkMerge / mkIf inside a set', () => {
-    const e = refusal(module('  config = lib.mkIf true { services.nixfleet-agent.enable = true; };'))
+    const e = refusal(
+      module('  config = lib.mkIf true { services.nixfleet-agent.enable = true; };'),
+    )
     expect(e.message).toMatch(/inside an expression/)
   })
 
@@ -135,9 +143,9 @@ describe('disabling the agent in a host file (plan §1.1)', () => {
   })
 
   it('refuses a block without enable (it may be set elsewhere)', () => {
-    expect(refusal(module('  services.nixfleet-agent = {\n    url = "https://x";\n  };')).message).toMatch(
-      /configuration\.nix:3: the services\.nixfleet-agent block has no `enable`/,
-    )
+    expect(
+      refusal(module('  services.nixfleet-agent = {\n    url = "https://x";\n  };')).message,
+    ).toMatch(/configuration\.nix:3: the services\.nixfleet-agent block has no `enable`/)
   })
 
   it('refuses unterminated strings with the line', () => {
@@ -169,7 +177,9 @@ describe('the Nix parser judges every edited file', () => {
   it('a syntax error in the original stops the edit with the file and line', () => {
     const file = join(dir, 'broken.nix')
     writeFileSync(file, module('  services.nixfleet-agent.enable = true\n  x = 1;'))
-    expect(() => planDisableAgent(file)).toThrow(/broken\.nix(:\d+)?: Nix parse error: .*syntax error/s)
+    expect(() => planDisableAgent(file)).toThrow(
+      /broken\.nix(:\d+)?: Nix parse error: .*syntax error/s,
+    )
   })
 
   it('an edit that changes more than enable is caught by comparing parses', async () => {

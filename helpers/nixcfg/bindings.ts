@@ -65,7 +65,13 @@ function walk(
         i = close + 1
         continue
       }
-      scanBindings(tokens, i + 1, close, { prefix: frame.prefix, wrapped: frame.wrapped || !top }, out)
+      scanBindings(
+        tokens,
+        i + 1,
+        close,
+        { prefix: frame.prefix, wrapped: frame.wrapped || !top },
+        out,
+      )
       i = close + 1
     } else if (t.text === '[' || t.text === '(') {
       const close = matching(tokens, i, to)
@@ -78,7 +84,13 @@ function walk(
 }
 
 /** Bindings of one set or let-block, tokens [from, to). */
-function scanBindings(tokens: Token[], from: number, to: number, frame: Frame, out: Binding[]): void {
+function scanBindings(
+  tokens: Token[],
+  from: number,
+  to: number,
+  frame: Frame,
+  out: Binding[],
+): void {
   let i = from
   while (i < to) {
     const first = tokens[i] as Token
@@ -119,23 +131,10 @@ function scanBindings(tokens: Token[], from: number, to: number, frame: Frame, o
         wrapped: frame.wrapped,
       })
     if (isSet) {
-      scanBindings(
-        tokens,
-        open + 1,
-        semi - 1,
-        { prefix: full, wrapped: frame.wrapped },
-        out,
-      )
+      scanBindings(tokens, open + 1, semi - 1, { prefix: full, wrapped: frame.wrapped }, out)
     } else {
       // Sets inside other expressions (mkIf cond { … }, lists, let): their paths are under `full`, but wrapped.
-      walk(
-        tokens,
-        valueStart,
-        semi,
-        { prefix: full, wrapped: true },
-        out,
-        false,
-      )
+      walk(tokens, valueStart, semi, { prefix: full, wrapped: true }, out, false)
     }
     i = semi + 1
   }
@@ -151,11 +150,14 @@ function matching(tokens: Token[], open: number, to: number): number {
     if ((tokens[i] as Token).kind !== 'punct') continue
     if (t in OPEN) stack.push(OPEN[t] as string)
     else if (t === '}' || t === ']' || t === ')') {
-      if (stack.pop() !== t) throw new Error(`unbalanced ${t} at offset ${(tokens[i] as Token).start}`)
+      if (stack.pop() !== t)
+        throw new Error(`unbalanced ${t} at offset ${(tokens[i] as Token).start}`)
       if (stack.length === 0) return i
     }
   }
-  throw new Error(`unclosed ${(tokens[open] as Token).text} at offset ${(tokens[open] as Token).start}`)
+  throw new Error(
+    `unclosed ${(tokens[open] as Token).text} at offset ${(tokens[open] as Token).start}`,
+  )
 }
 
 /** First `text` at bracket depth 0 from `from`, or `to`. */

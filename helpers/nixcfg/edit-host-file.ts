@@ -25,7 +25,12 @@ export function planDisableAgent(file: string, text = readFileSync(file, 'utf8')
   const edit = disableAgent(text, file)
   if (!edit.changed) return edit
   const expected = replaceValue(original, [...AGENT_PATH, 'enable'], 'false')
-  assertParsedAs(nixParse(edit.after, file), expected, file, 'services.nixfleet-agent.enable = false')
+  assertParsedAs(
+    nixParse(edit.after, file),
+    expected,
+    file,
+    'services.nixfleet-agent.enable = false',
+  )
   return edit
 }
 

@@ -64,7 +64,8 @@ export function lexNix(src: string): Token[] {
       while (j < src.length && IDENT_PART.test(src[j] as string)) j++
       // A path or URL literal that starts like an identifier (e.g. `nixpkgs/lib`, `https://…`).
       if (src[j] === '/' && src[j + 1] !== '*') j = skipWord(src, j)
-      else if (src[j] === ':' && /[A-Za-z0-9%/?&=._~!$+-]/.test(src[j + 1] ?? ' ')) j = skipWord(src, j)
+      else if (src[j] === ':' && /[A-Za-z0-9%/?&=._~!$+-]/.test(src[j + 1] ?? ' '))
+        j = skipWord(src, j)
       tokens.push({ kind: 'ident', text: src.slice(i, j), start: i, end: j })
       i = j
     } else if (PUNCT.has(c)) {

@@ -21,6 +21,8 @@ export function nixParse(text: string, file: string, dir = dirname(file)): strin
   if (r.error)
     throw new NixEditError(file, undefined, `cannot run nix-instantiate: ${r.error.message}`)
   if (r.status !== 0) {
+    // nix colours its errors; NO_COLOR is not honoured by 2.8, so strip ANSI escapes.
+    // eslint-disable-next-line no-control-regex
     const msg = r.stderr.replace(/\x1b\[[0-9;]*m/g, '').trim()
     const line = /at .*?:(\d+):\d+/.exec(msg)?.[1]
     throw new NixEditError(file, line ? Number(line) : undefined, `Nix parse error: ${msg}`)
@@ -33,12 +35,7 @@ export function nixParse(text: string, file: string, dir = dirname(file)): strin
  * intended replacement(s): anything else (a token swallowed, a brace moved, a
  * second value changed) stops the run before a commit.
  */
-export function assertParsedAs(
-  edited: string,
-  expected: string,
-  file: string,
-  what: string,
-): void {
+export function assertParsedAs(edited: string, expected: string, file: string, what: string): void {
   if (edited === expected) return
   let i = 0
   while (i < edited.length && edited[i] === expected[i]) i++

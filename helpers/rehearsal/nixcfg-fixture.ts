@@ -37,5 +37,8 @@ export function createNixcfgRemote(): string {
 export function cloneOperatorWorktree(remoteUrl: string): string {
   if (existsSync(paths.worktree)) rmSync(paths.worktree, { recursive: true, force: true })
   execFileSync('git', ['clone', '--quiet', remoteUrl, paths.worktree])
+  // The rehearsal's operator commits under a name of its own (a fresh machine has no git identity).
+  execFileSync('git', ['-C', paths.worktree, 'config', 'user.name', 'Rehearsal Operator'])
+  execFileSync('git', ['-C', paths.worktree, 'config', 'user.email', 'operator@rehearsal.invalid'])
   return paths.worktree
 }

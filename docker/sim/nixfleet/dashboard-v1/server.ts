@@ -135,7 +135,7 @@ export async function startV1Dashboard(
           JSON.stringify({
             hosts: db
               .prepare(
-                'SELECT id, hostname, host_type, last_seen, status, current_generation FROM hosts ORDER BY hostname',
+                'SELECT id, hostname, host_type, last_seen, poll_interval, status, current_generation FROM hosts ORDER BY hostname',
               )
               .all(),
           }),

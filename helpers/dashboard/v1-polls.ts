@@ -1,0 +1,86 @@
+import { sleep, toMs, type Duration } from '../time/duration.ts'
+import { DashboardError, type DashboardClient } from './client.ts'
+import { totpCode, totpSecondsLeft } from './totp.ts'
+
+export interface V1HostRow {
+  hostname: string
+  last_seen: string | null
+  poll_interval?: number | null
+}
+
+/** What the v1 dashboard saw of one host over a watch window. */
+export interface PollWatch {
+  host: string
+  advanced: boolean
+  first: string | null
+  last: string | null
+  windowMs: number
+}
+
+/**
+ * The v1 dashboard as its operator reads it: logged in with the same password
+ * and TOTP (v2 reuses both), the host list's `last_seen` per host. This is
+ * how "the agent is stopped" is seen from the other side: a stopped agent
+ * stops polling, so its `last_seen` stops moving.
+ */
+export class V1PollProbe {
+  constructor(private readonly client: DashboardClient) {}
+
+  async login(password: string, totpSecret: string | undefined): Promise<void> {
+    if (totpSecret && totpSecondsLeft() < 3) await sleep(totpSecondsLeft() * 1000 + 200)
+    const r = await this.client.submitLogin(password, totpSecret ? await totpCode(totpSecret) : '')
+    if (r.status !== 302 || r.location !== '/' || !this.client.loggedIn)
+      throw new DashboardError(
+        `v1 dashboard login refused: HTTP ${r.status} → ${r.location ?? '(no redirect)'}`,
+      )
+  }
+
+  async rows(): Promise<Map<string, V1HostRow>> {
+    const r = await this.client.http('GET', '/api/hosts')
+    if (r.status !== 200)
+      throw new DashboardError(
+        `v1 GET /api/hosts: HTTP ${r.status}${r.location ? ` → ${r.location}` : ''}`,
+      )
+    const body = JSON.parse(r.body) as V1HostRow[] | { hosts: V1HostRow[] }
+    const list = Array.isArray(body) ? body : body.hosts
+    return new Map(list.map((h) => [h.hostname, h]))
+  }
+
+  /**
+   * Watches `hosts` for up to `timeout`: a host counts as advancing as soon as
+   * its `last_seen` moves. Ends early once every host has moved. With
+   * `untilAllMove: false` it watches the whole window (for "no longer moves").
+   */
+  async watch(
+    hosts: readonly string[],
+    opts: { timeout: Duration; untilAllMove: boolean; interval?: Duration },
+  ): Promise<Map<string, PollWatch>> {
+    const started = Date.now()
+    const deadline = started + toMs(opts.timeout)
+    const first = await this.rows()
+    const out = new Map<string, PollWatch>(
+      hosts.map((h) => {
+        const seen = first.get(h)?.last_seen ?? null
+        return [h, { host: h, advanced: false, first: seen, last: seen, windowMs: 0 }]
+      }),
+    )
+    while (Date.now() < deadline) {
+      await sleep(Math.min(toMs(opts.interval ?? '3s'), Math.max(0, deadline - Date.now())))
+      const now = await this.rows()
+      for (const w of out.values()) {
+        w.last = now.get(w.host)?.last_seen ?? null
+        w.windowMs = Date.now() - started
+        if (w.last !== w.first) w.advanced = true
+      }
+      if (opts.untilAllMove && [...out.values()].every((w) => w.advanced)) break
+    }
+    return out
+  }
+
+  /** Long enough to see a poll: a few of the slowest host's intervals (v1 default 30 s). */
+  async quietWindowMs(hosts: readonly string[]): Promise<number> {
+    const rows = await this.rows()
+    const intervals = hosts.map((h) => rows.get(h)?.poll_interval ?? 30)
+    return Math.max(20_000, 2.5 * 1000 * Math.max(...intervals))
+  }
+}

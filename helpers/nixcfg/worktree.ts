@@ -1,0 +1,112 @@
+import { spawnSync } from 'node:child_process'
+import { existsSync, writeFileSync } from 'node:fs'
+import { isAbsolute, join, relative } from 'node:path'
+import type { Target } from '../config/target.ts'
+import { paths } from '../rehearsal/state.ts'
+import type { FileEdit } from './agent-block.ts'
+
+export class WorktreeError extends Error {
+  override name = 'WorktreeError'
+}
+
+/** The operator's nixcfg working copy: NIXCFG_WORKTREE in production, the rehearsal's clone otherwise. */
+export function worktreePath(target: Target, env = process.env): string {
+  if (target === 'rehearsal') return paths.worktree
+  const dir = env.NIXCFG_WORKTREE
+  if (!dir)
+    throw new WorktreeError(
+      'NIXCFG_WORKTREE is not set: give the path of your nixcfg working copy (the plan works in ~/Code/nixcfg)',
+    )
+  return dir
+}
+
+/**
+ * The plan's "commit the changes, git push" done carefully in the operator's
+ * working copy: on the inventory's branch, up to date with the remote before
+ * any edit, the runbook's files untouched by uncommitted work, and exactly
+ * the edited files committed (never `git add -A`, which would sweep in
+ * whatever else is lying around).
+ */
+export class Worktree {
+  constructor(
+    readonly dir: string,
+    readonly branch: string,
+  ) {}
+
+  git(...args: string[]): string {
+    const r = spawnSync('git', args, { cwd: this.dir, encoding: 'utf8', timeout: 120_000 })
+    if (r.error) throw new WorktreeError(`git ${args[0]} in ${this.dir}: ${r.error.message}`)
+    if (r.status !== 0)
+      throw new WorktreeError(
+        `git ${args.join(' ')} in ${this.dir} failed (exit ${r.status}): ${r.stderr.trim() || r.stdout.trim()}`,
+      )
+    return r.stdout.trim()
+  }
+
+  /** On the branch, in step with the remote (fast-forwarded if behind), before anything is edited. */
+  prepare(files: string[]): void {
+    if (!existsSync(join(this.dir, '.git')))
+      throw new WorktreeError(`${this.dir} is not a git working copy`)
+    const current = this.git('rev-parse', '--abbrev-ref', 'HEAD')
+    if (current !== this.branch)
+      throw new WorktreeError(
+        `${this.dir} is on branch ${current}, the fleet pulls ${this.branch}: switch branches first`,
+      )
+    const dirty = this.git('status', '--porcelain', '--', ...files)
+    if (dirty)
+      throw new WorktreeError(
+        `${this.dir} has uncommitted changes in files the runbook edits:\n${dirty}\ncommit or stash them first`,
+      )
+    this.git('fetch', '--quiet', 'origin', this.branch)
+    const [ahead, behind] = this.aheadBehind()
+    if (behind > 0 && ahead > 0)
+      throw new WorktreeError(
+        `${this.dir}: ${this.branch} and origin/${this.branch} have diverged (${ahead} ahead, ${behind} behind): reconcile first`,
+      )
+    if (behind > 0) this.git('merge', '--ff-only', '--quiet', `origin/${this.branch}`)
+  }
+
+  aheadBehind(): [number, number] {
+    const out = this.git('rev-list', '--left-right', '--count', `HEAD...origin/${this.branch}`)
+    const [a, b] = out.split(/\s+/).map(Number)
+    return [a ?? 0, b ?? 0]
+  }
+
+  /** Path of a repository file relative to the working copy (edits carry absolute paths). */
+  rel(file: string): string {
+    return isAbsolute(file) ? relative(this.dir, file) : file
+  }
+
+  /**
+   * Writes the edits, commits them once with the plan's message and pushes.
+   * Idempotent: with nothing changed and nothing unpushed, it does nothing
+   * and says so; a commit left unpushed by an interrupted run is pushed.
+   */
+  commitAndPush(
+    edits: FileEdit[],
+    message: string,
+  ): { commit: string; committed: boolean; pushed: boolean; note: string } {
+    const changed = edits.filter((e) => e.changed)
+    for (const e of changed) writeFileSync(join(this.dir, this.rel(e.file)), e.after)
+    let committed = false
+    if (changed.length > 0) {
+      this.git('add', '--', ...changed.map((e) => this.rel(e.file)))
+      this.git('commit', '--quiet', '-m', message, '--', ...changed.map((e) => this.rel(e.file)))
+      committed = true
+    }
+    const [ahead] = this.aheadBehind()
+    let pushed = false
+    if (ahead > 0) {
+      this.git('push', '--quiet', 'origin', `HEAD:${this.branch}`)
+      pushed = true
+    }
+    const commit = this.git('rev-parse', 'HEAD')
+    const short = commit.slice(0, 7)
+    const note = committed
+      ? `committed ${short} "${message}" (${changed.length} files) and pushed`
+      : pushed
+        ? `nothing to edit; pushed ${ahead} commit(s) left unpushed earlier (HEAD ${short})`
+        : `nothing to commit: every file already reads as intended; ${this.branch} is at ${short} on origin`
+    return { commit, committed, pushed, note }
+  }
+}

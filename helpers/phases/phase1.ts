@@ -1,0 +1,151 @@
+import { join } from 'node:path'
+import { dashboardClient } from '../dashboard/dashboard-access.ts'
+import { V1PollProbe, type PollWatch } from '../dashboard/v1-polls.ts'
+import type { Fleet, FleetHost } from '../fleet/fleet.ts'
+import { hostsForPhase } from '../inventory/load-inventory.ts'
+import { planDisableAgent } from '../nixcfg/edit-host-file.ts'
+import { Worktree, worktreePath } from '../nixcfg/worktree.ts'
+import { say } from '../output/say.ts'
+import { describeOutcome, parallelLimit, perHost, type HostOutcome } from '../runner/per-host.ts'
+import { readSecret } from '../secrets/secrets.ts'
+import { DashboardStack } from '../steps/dashboard-stack.ts'
+import { pullAndSwitch, type SwitchResult } from '../steps/pull-and-switch.ts'
+import { backUpV1Database, type BackupResult } from '../steps/v1-backup.ts'
+import { formatMs } from '../time/duration.ts'
+import { withContext } from '../transcript/run-context.ts'
+
+export const PHASE1_COMMIT_MESSAGE = 'chore: disable v1 nixfleet agents for v2 migration'
+
+/** What phase 1's actions did, for its checks to judge. Errors are kept, not thrown, per host. */
+export interface Phase1Result {
+  hosts: string[]
+  nixcfg: { commit: string; note: string }
+  /** Whether each host's agent ran before this run touched anything. */
+  runningBefore: Map<string, HostOutcome<boolean>>
+  /** The v1 dashboard's view: polls before the change (paired) and after it. */
+  v1:
+    | { before: Map<string, PollWatch>; after: Map<string, PollWatch> }
+    | { skipped: string }
+    | { error: Error }
+  switches: Map<string, HostOutcome<SwitchResult>>
+  dashboard: { stopped: string; backup: BackupResult } | { error: Error }
+  ms: number
+}
+
+/** An agent stopped as the plan's verify commands see it: unit inactive or gone; no launchd job. */
+export async function agentStopped(fh: FleetHost): Promise<boolean> {
+  const s = await fh.os.agentState(fh.host)
+  return !s.running
+}
+
+/**
+ * Phase 1 (plan §1.1-1.2), in the order the plan gives, made safe:
+ * 1. every host file edited in memory and judged by the Nix parser; one bad
+ *    file stops the phase before anything is written, committed or touched;
+ * 2. the v1 dashboard watched while agents still poll (the "before" half of
+ *    the paired check);
+ * 3. one commit, one push; every host pulls and switches, in parallel, each
+ *    failure kept to its host;
+ * 4. the v1 dashboard watched again ("after": no host's last poll moves);
+ * 5. `docker compose down` and the database backup on csb1.
+ */
+export async function runPhase1(fleet: Fleet): Promise<Phase1Result> {
+  const started = Date.now()
+  const specs = hostsForPhase(fleet.inventory, 1)
+  const hosts = specs.map((s) => s.name)
+  const fh = (name: string): FleetHost => fleet.get(name)
+
+  // 1. Edits, validated before anything is written.
+  const tree = new Worktree(worktreePath(fleet.target), fleet.inventory.nixcfg.branch)
+  const files = specs.map((s) => s.config_file)
+  tree.prepare(files)
+  const problems: string[] = []
+  const edits = specs.flatMap((s) => {
+    try {
+      return [planDisableAgent(join(tree.dir, s.config_file))]
+    } catch (err) {
+      problems.push(`${s.name}: ${(err as Error).message}`)
+      return []
+    }
+  })
+  if (problems.length)
+    throw new Error(`nixcfg: nothing was changed, because:\n${problems.join('\n')}`)
+
+  const limit = parallelLimit()
+  const runningBefore = await perHost(hosts, limit, (h) => agentStopped(fh(h)).then((s) => !s))
+  for (const o of runningBefore.values())
+    say(describeOutcome(o, (running) => (running ? 'agent running' : 'agent already stopped')))
+
+  // 2. The v1 dashboard, before the change.
+  const csb1 = fh(fleet.inventory.dashboard.host)
+  const stack = new DashboardStack(csb1.host, fleet.inventory)
+  let probe: V1PollProbe | undefined
+  let v1: Phase1Result['v1']
+  const watched = hosts.filter((h) => {
+    const o = runningBefore.get(h)
+    return o?.ok && o.value
+  })
+  try {
+    const up = (await stack.runningIds()).length > 0
+    if (!up) {
+      v1 = { skipped: `the v1 dashboard in ${stack.dir} was already down when this run began` }
+    } else {
+      probe = new V1PollProbe(dashboardClient(fleet.target, fleet.inventory.dashboard.url))
+      await probe.login(readSecret('dashboardPassword'), readSecret('totpSecret'))
+      const before = await probe.watch(watched, { timeout: '5m', untilAllMove: true })
+      v1 = { before, after: new Map() }
+    }
+  } catch (err) {
+    v1 = { error: err as Error }
+  }
+
+  // 3. One commit, one push; then every host, in parallel.
+  const pushed = tree.commitAndPush(edits, PHASE1_COMMIT_MESSAGE)
+  say(`nixcfg: ${pushed.note}`)
+  const switches = await perHost(hosts, limit, (h) =>
+    withContext({ check: `${h}: v1 agent stopped` }, () =>
+      pullAndSwitch(fh(h), { commit: pushed.commit, isDone: () => agentStopped(fh(h)) }),
+    ),
+  )
+  for (const o of switches.values()) say(describeOutcome(o, (r) => r.note))
+
+  // 4. The v1 dashboard, after: nobody's last poll may move for a few intervals.
+  if (probe && 'before' in v1) {
+    try {
+      const windowMs = await probe.quietWindowMs(hosts)
+      say(`v1 dashboard: watching polls for ${formatMs(windowMs)}`)
+      v1.after = await probe.watch(hosts, { timeout: windowMs, untilAllMove: false })
+    } catch (err) {
+      v1 = { error: err as Error }
+    }
+  }
+
+  // 5. Stop the v1 dashboard and back up its database.
+  let dashboard: Phase1Result['dashboard']
+  try {
+    dashboard = await withContext({ check: 'csb1: v1 dashboard stopped' }, async () => {
+      const ids = await stack.runningIds()
+      let stopped = `already down (no container of ${stack.dir} running)`
+      if (ids.length) {
+        await stack.compose('down')
+        stopped = `docker compose down in ${stack.dir} (${ids.length} container(s))`
+      }
+      say(`csb1: ${stopped}`)
+      const backup = await backUpV1Database(stack)
+      say(`csb1: ${backup.note}`)
+      return { stopped, backup }
+    })
+  } catch (err) {
+    dashboard = { error: err as Error }
+  }
+
+  return {
+    hosts,
+    nixcfg: { commit: pushed.commit, note: pushed.note },
+    runningBefore,
+    v1,
+    switches,
+    dashboard,
+    ms: Date.now() - started,
+  }
+}

@@ -1,0 +1,74 @@
+import { verifyOs, type FleetHost } from '../fleet/fleet.ts'
+import { HostError } from '../hosts/errors.ts'
+import type { HostSpec } from '../inventory/load-inventory.ts'
+import { say } from '../output/say.ts'
+import { raw, remotePath, sh, type ShellFragment } from '../shell/quote.ts'
+import type { Duration } from '../time/duration.ts'
+
+/**
+ * The plan's switch command for a host: `sudo nixos-rebuild switch --flake
+ * .#<host>` on NixOS, `home-manager switch --flake ".#<user>@<host>"` on macOS,
+ * with the attribute the inventory gives (imac0's is not what the plan typed).
+ */
+export function switchCommand(spec: HostSpec): string {
+  if (spec.os === 'nixos') {
+    if (!spec.flake_attr)
+      throw new HostError(spec.name, 'inventory has no flake_attr for this NixOS host')
+    return sh`sudo nixos-rebuild switch --flake ${`.#${spec.flake_attr}`}`
+  }
+  if (!spec.hm_attr) throw new HostError(spec.name, 'inventory has no hm_attr for this macOS host')
+  return sh`home-manager switch --flake ${`.#${spec.hm_attr}`}`
+}
+
+export const checkoutDir = (spec: HostSpec): ShellFragment => remotePath(spec.checkout)
+
+export interface SwitchResult {
+  action: 'switched' | 'already-done'
+  /** The checkout's commit after the step. */
+  head: string
+  note: string
+}
+
+/** A real rebuild downloads and builds; the deadline is generous but finite. */
+export const SWITCH_TIMEOUT: Duration = '30m'
+
+/**
+ * On one host: `cd <checkout> && git pull && <switch>`, exactly as the plan
+ * types it, after checking the machine is the OS the inventory says. Skipped
+ * when the checkout already holds `commit` and `isDone` confirms the intended
+ * state (a re-run must not rebuild needlessly); after the switch, the
+ * checkout must hold `commit` (the host pulled what was pushed).
+ */
+export async function pullAndSwitch(
+  fh: FleetHost,
+  opts: { commit: string; isDone: () => Promise<boolean>; timeout?: Duration },
+): Promise<SwitchResult> {
+  const { host, spec } = fh
+  await verifyOs(fh)
+  const dir = checkoutDir(spec)
+  const head = async (): Promise<string> => {
+    const r = await host.run(sh`git -C ${dir} rev-parse HEAD`, { timeout: '30s' })
+    if (r.exitCode !== 0)
+      throw new HostError(
+        spec.name,
+        `no nixcfg checkout at ${spec.checkout} (git: ${r.stderr.trim() || `exit ${r.exitCode}`})`,
+      )
+    return r.stdout.trim()
+  }
+  const short = opts.commit.slice(0, 7)
+  if ((await head()) === opts.commit && (await opts.isDone())) {
+    const note = `already at ${short} and in the intended state: no rebuild`
+    say(`${spec.name}: ${note}`)
+    return { action: 'already-done', head: opts.commit, note }
+  }
+  const command = sh`cd ${dir} && git pull && ${raw(switchCommand(spec))}`
+  say(`${spec.name}: ${command}`)
+  await host.succeed(command, { timeout: opts.timeout ?? SWITCH_TIMEOUT })
+  const after = await head()
+  if (after !== opts.commit)
+    throw new HostError(
+      spec.name,
+      `after git pull the checkout is at ${after.slice(0, 7)}, not the pushed ${short} (is ${spec.checkout} on the fleet's branch?)`,
+    )
+  return { action: 'switched', head: after, note: `pulled ${short} and switched` }
+}

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { checkRemoteSqlite } from '../helpers/checks/sqlite-file.ts'
+import { agentStoppedEvidence } from '../helpers/checks/agent-stopped.ts'
+import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
+import { hostsForPhase } from '../helpers/inventory/load-inventory.ts'
+import { runPhase1, type Phase1Result } from '../helpers/phases/phase1.ts'
+import { valueOf } from '../helpers/runner/per-host.ts'
+import { sh } from '../helpers/shell/quote.ts'
+import { DashboardStack } from '../helpers/steps/dashboard-stack.ts'
+import { formatMs } from '../helpers/time/duration.ts'
+import { withContext } from '../helpers/transcript/run-context.ts'
+
+/**
+ * Plan P4500, Phase 1: Decommission v1. `beforeAll` performs §1.1 and §1.2;
+ * each test is a checkbox of §1.3, and re-reads the fleet itself rather than
+ * trusting what the actions reported.
+ */
+const fleet = openRunFleet()
+const phaseHosts = hostsForPhase(fleet.inventory, 1).map((h) => h.name)
+const dashboardHost = fleet.inventory.dashboard.host
+let result: Phase1Result
+
+describe('Phase 1: Decommission v1', () => {
+  beforeAll(async () => {
+    result = await withContext({ phase: 'phase 1' }, () => runPhase1(fleet))
+  }, 45 * 60_000)
+
+  afterAll(async () => {
+    await fleet.close()
+  })
+
+  describe('1.3 Verification Checklist - Phase 1', () => {
+    for (const name of phaseHosts) {
+      it(`${name}: v1 agent stopped`, async () => {
+        // The host's own work first: an unreachable host or a failed rebuild is the reason.
+        const done = valueOf(result.switches, name)
+        const fh = fleet.get(name)
+        const evidence = await agentStoppedEvidence(fh)
+        expect(evidence.stopped, `${name}: ${evidence.detail}`).toBe(true)
+
+        // Seen from the v1 dashboard: polls moved before the change, and no longer move.
+        if ('skipped' in result.v1) return
+        if ('error' in result.v1)
+          throw new Error(`${name}: the v1 dashboard could not be read: ${result.v1.error.message}`)
+        const before = result.v1.before.get(name)
+        const after = result.v1.after.get(name)
+        const wasRunning = result.runningBefore.get(name)
+        if (wasRunning?.ok && wasRunning.value) {
+          expect(
+            before?.advanced,
+            `${name}: the v1 dashboard saw no poll from ${name} in ${formatMs(before?.windowMs ?? 0)} while its agent ran, so it cannot show the agent stopping`,
+          ).toBe(true)
+        }
+        expect(
+          after?.advanced,
+          `${name}: the v1 dashboard still receives polls from ${name} after the switch (last_seen ${after?.first ?? '-'} → ${after?.last ?? '-'}; ${done.note})`,
+        ).toBe(false)
+      })
+    }
+
+    it(`${dashboardHost}: v1 dashboard stopped`, async () => {
+      if ('error' in result.dashboard) throw result.dashboard.error
+      const stack = new DashboardStack(fleet.get(dashboardHost).host, fleet.inventory)
+      const listed = await stack.nixfleetContainers()
+      expect(listed, `${dashboardHost}: \`docker ps | grep nixfleet\` should show nothing`).toEqual(
+        [],
+      )
+      expect(
+        await stack.runningIds(),
+        `${dashboardHost}: containers of ${stack.dir} still running`,
+      ).toEqual([])
+    })
+
+    it(`${dashboardHost}: database backed up`, async () => {
+      if ('error' in result.dashboard) throw result.dashboard.error
+      const { backup } = result.dashboard
+      const stack = new DashboardStack(fleet.get(dashboardHost).host, fleet.inventory)
+      const sums = await stack.checksums([backup.database, backup.backup])
+      expect(
+        sums.get(backup.database),
+        `${dashboardHost}: the original ${backup.database} is no longer in place`,
+      ).toBeDefined()
+      expect(
+        sums.get(backup.backup),
+        `${dashboardHost}: no backup file ${backup.backup}`,
+      ).toBeDefined()
+      expect(
+        sums.get(backup.backup),
+        `${dashboardHost}: ${backup.backup} differs from ${backup.database}`,
+      ).toBe(sums.get(backup.database))
+      const copy = await checkRemoteSqlite(stack.host, stack.inDir(sh`base64 < ${backup.backup}`))
+      expect(
+        copy.sha256,
+        `${dashboardHost}: the bytes read back differ from the checksum on the host`,
+      ).toBe(sums.get(backup.backup))
+      expect(copy.integrity, `${dashboardHost}: PRAGMA integrity_check on ${backup.backup}`).toBe(
+        'ok',
+      )
+      expect(copy.tables, `${dashboardHost}: ${backup.backup} lacks the v1 tables`).toEqual(
+        expect.arrayContaining(['hosts', 'sessions']),
+      )
+    })
+  })
+})
