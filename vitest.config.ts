@@ -18,7 +18,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['helpers/**/*.test.ts', 'docker/**/*.test.ts'],
-          exclude: ['**/*.fleet.test.ts', '**/node_modules/**'],
+          exclude: ['**/*.fleet.test.ts', '**/*.faults.test.ts', '**/node_modules/**'],
           testTimeout: 60 * SECOND,
           hookTimeout: 2 * MINUTE,
         },
@@ -32,6 +32,16 @@ export default defineConfig({
           testTimeout: 5 * MINUTE,
           hookTimeout: 10 * MINUTE,
           globalSetup: ['./helpers/runner/fleet-global-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The runbook under rehearsal faults: each test runs specs in a child process on a
+          // fresh faulted fleet and judges which checks failed and why.
+          name: 'faults',
+          include: ['helpers/**/*.faults.test.ts'],
+          testTimeout: 30 * MINUTE,
         },
       },
       {

@@ -93,6 +93,10 @@ export async function runPhase1(fleet: Fleet): Promise<Phase1Result> {
       probe = new V1PollProbe(dashboardClient(fleet.target, fleet.inventory.dashboard.url))
       await probe.login(readSecret('dashboardPassword'), readSecret('totpSecret'))
       const before = await probe.watch(watched, { timeout: '5m', untilAllMove: true })
+      const moved = [...before.values()].filter((w) => w.advanced).map((w) => w.host)
+      say(
+        `v1 dashboard: polls seen moving for ${moved.length} of ${watched.length} running agents before the change`,
+      )
       v1 = { before, after: new Map() }
     }
   } catch (err) {

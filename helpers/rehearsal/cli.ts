@@ -4,6 +4,7 @@
  *   fleet:down    removes it
  *   fleet:status  shows each simulated machine: container state, boot, agent
  */
+import { parseStartAs } from './start-as.ts'
 import { execFileSync } from 'node:child_process'
 import { say } from '../output/say.ts'
 import { fleetDown, fleetUp, parseFaults, runningFleet, worldHost } from './fleet-lifecycle.ts'
@@ -46,7 +47,11 @@ async function status(): Promise<number> {
 const cmd = process.argv[2]
 const world = loadWorld()
 try {
-  if (cmd === 'up') await fleetUp({ faults: parseFaults(process.env.REHEARSAL_FAULTS, world) })
+  if (cmd === 'up')
+    await fleetUp({
+      faults: parseFaults(process.env.REHEARSAL_FAULTS, world),
+      as: parseStartAs(process.env.REHEARSAL_START_AS),
+    })
   else if (cmd === 'down') fleetDown(world)
   else if (cmd === 'status') process.exitCode = await status()
   else {
@@ -57,3 +62,5 @@ try {
   say(`fleet ${cmd ?? ''}: ${(err as Error).message}`)
   process.exitCode = 1
 }
+// Docker clients (testcontainers) keep sockets open; the command is done, so leave now.
+process.exit()

@@ -2,7 +2,6 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { Wait } from 'testcontainers'
 import { buildImages } from '../../docker/build-images.ts'
-import type { SshSettings } from '../fleet/fleet.ts'
 import { Host } from '../hosts/host.ts'
 import { say } from '../output/say.ts'
 import { SshTransport } from '../ssh/ssh-transport.ts'
@@ -23,13 +22,12 @@ import { ensureKeys, writeKnownHosts, writeSshConfig } from './ssh-material.ts'
 import { paths, readState, writeState, type RehearsalState } from './state.ts'
 import { SystemdContainer } from './systemd-container.ts'
 import { loadWorld, machines, type Machine, type World } from './world.ts'
+import { rehearsalSshSettings } from './ssh-settings.ts'
+import { bringTo, type StartState } from './start-as.ts'
 
 export const LABEL = 'runbook.rehearsal'
 
-/** The SSH files a run uses to reach the simulated fleet (the production run uses ~/.ssh). */
-export function rehearsalSshSettings(): SshSettings {
-  return { configFile: paths.sshConfig, knownHostsFiles: [paths.knownHosts] }
-}
+export { rehearsalSshSettings }
 
 export function gitRemoteUrl(world: World): string {
   return `git://127.0.0.1:${world.published.git}/markus-barta/nixcfg.git`
@@ -94,6 +92,8 @@ async function waitReady(m: Machine): Promise<void> {
 
 export interface UpOptions {
   faults?: FaultSpec[]
+  /** The plan state to bring the fresh fleet to before faults are applied. */
+  as?: StartState
 }
 
 /** Starts a fresh simulated fleet: images, keys, the nixcfg remote, the gateway, eight machines. */
@@ -186,6 +186,7 @@ export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
   for (const [m, id] of started2) containers[m.name] = id
   await Promise.all(machines(world).map((m) => waitReady(m)))
   cloneOperatorWorktree(gitRemoteUrl(world))
+  await bringTo(opts.as ?? 'initial')
   const faults = opts.faults ?? []
   await applyFaults(world, faults)
   const state: RehearsalState = {
@@ -194,7 +195,7 @@ export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
     images,
     containers,
     faults: faults.map((f) => `${f.name}:${f.host}`),
-    startedAs: 'initial',
+    startedAs: opts.as ?? 'initial',
   }
   writeState(state)
   say(

@@ -5,6 +5,7 @@ import { fleetDown, fleetUp, parseFaults, runningFleet } from '../rehearsal/flee
 import { exportRehearsalSecrets, ensureRehearsalSecrets } from '../rehearsal/secrets.ts'
 import { loadWorld } from '../rehearsal/world.ts'
 import { registerPresentSecrets } from '../secrets/secrets.ts'
+import { parseStartAs } from '../rehearsal/start-as.ts'
 import { startRun } from './run-folder.ts'
 
 /**
@@ -26,13 +27,18 @@ export default async function setup(): Promise<(() => void) | undefined> {
 
   const world = loadWorld()
   const faults = parseFaults(process.env.REHEARSAL_FAULTS, world)
-  const running = faults.length === 0 ? runningFleet() : undefined
+  const as = parseStartAs(process.env.REHEARSAL_START_AS)
+  // A fault or a requested start state needs a fresh fleet; otherwise a running one is reused.
+  const running =
+    faults.length === 0 && process.env.REHEARSAL_START_AS === undefined ? runningFleet() : undefined
   if (running) {
-    say(`rehearsal: attaching to the fleet started ${running.startedAt}`)
+    say(
+      `rehearsal: attaching to the fleet started ${running.startedAt} (as ${running.startedAs}; REHEARSAL_START_AS=… starts a fresh one)`,
+    )
     exportRehearsalSecrets(ensureRehearsalSecrets())
     return undefined
   }
-  await fleetUp({ faults })
+  await fleetUp({ faults, as })
   return () => {
     if (process.env.REHEARSAL_KEEP !== '1') fleetDown(world)
   }

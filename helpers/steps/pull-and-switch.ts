@@ -57,9 +57,11 @@ export async function pullAndSwitch(
   }
   const short = opts.commit.slice(0, 7)
   if ((await head()) === opts.commit && (await opts.isDone())) {
-    const note = `already at ${short} and in the intended state: no rebuild`
-    say(`${spec.name}: ${note}`)
-    return { action: 'already-done', head: opts.commit, note }
+    return {
+      action: 'already-done',
+      head: opts.commit,
+      note: `already at ${short} and in the intended state: no rebuild`,
+    }
   }
   const command = sh`cd ${dir} && git pull && ${raw(switchCommand(spec))}`
   say(`${spec.name}: ${command}`)

@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { formatMs } from '../time/duration.ts'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+export interface CheckResult {
+  title: string
+  status: 'passed' | 'failed' | 'skipped' | 'pending' | 'todo'
+  failure: string
+}
+
+export interface RunbookRun {
+  exitCode: number | null
+  checks: Map<string, CheckResult>
+  output: string
+}
+
+interface JsonReport {
+  testResults: {
+    assertionResults: { title: string; status: CheckResult['status']; failureMessages: string[] }[]
+  }[]
+}
+
+/**
+ * Runs runbook specs the way an operator does (`vitest run --project runbook
+ * <specs>`), in a child process with its own environment (faults, start
+ * state), and reads every check's outcome from Vitest's JSON report. The
+ * child starts its own rehearsal fleet (faults always need a fresh one) and
+ * removes it at the end.
+ */
+export async function runRunbook(opts: {
+  specs: string[]
+  env: Record<string, string>
+  timeoutMs: number
+}): Promise<RunbookRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'runbook-faults-'))
+  const report = join(dir, 'report.json')
+  const child = spawn(
+    'npx',
+    [
+      'vitest',
+      'run',
+      '--project',
+      'runbook',
+      '--reporter=json',
+      `--outputFile=${report}`,
+      ...opts.specs,
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, REHEARSAL_KEEP: '0', ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  )
+  let output = ''
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()))
+  const exitCode = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => {
+      output += `\n[fault matrix] the run exceeded ${formatMs(opts.timeoutMs)} and was stopped\n`
+      if (child.pid) process.kill(-child.pid, 'SIGTERM')
+    }, opts.timeoutMs)
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      resolve(code)
+    })
+  })
+  const checks = new Map<string, CheckResult>()
+  try {
+    const json = JSON.parse(readFileSync(report, 'utf8')) as JsonReport
+    for (const file of json.testResults)
+      for (const a of file.assertionResults)
+        checks.set(a.title, {
+          title: a.title,
+          status: a.status,
+          failure: a.failureMessages.join('\n'),
+        })
+  } catch (err) {
+    throw new Error(
+      `the runbook run left no readable report (${(err as Error).message}); its output:\n${output.slice(-4000)}`,
+    )
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+  return { exitCode, checks, output }
+}

@@ -1,0 +1,7 @@
+import type { SshSettings } from '../fleet/fleet.ts'
+import { paths } from './state.ts'
+
+/** The SSH files a run uses to reach the simulated fleet (the production run uses ~/.ssh). */
+export function rehearsalSshSettings(): SshSettings {
+  return { configFile: paths.sshConfig, knownHostsFiles: [paths.knownHosts] }
+}
