@@ -49,7 +49,12 @@ const neighbour = z.strictObject({ name: z.string().min(1), url: z.url({ protoco
 
 export const inventorySchema = z.strictObject({
   version: z.literal(1),
-  nixcfg: z.strictObject({ branch: z.string().min(1) }),
+  nixcfg: z.strictObject({
+    branch: z.string().min(1),
+    // The flake input that brings the agent module, and the v2 release it is pinned to in phase 2.
+    nixfleet_input: z.string().min(1),
+    nixfleet_v2_rev: z.string().regex(/^[0-9a-f]{40}$/, 'must be a full 40-character commit id'),
+  }),
   dashboard: z.strictObject({
     host: z.string().min(1),
     url: z.url({ protocol: /^https$/ }),

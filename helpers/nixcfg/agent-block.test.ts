@@ -192,3 +192,63 @@ describe('the Nix parser judges every edited file', () => {
     )
   })
 })
+
+describe('the v2 agent block (plan §2.5)', () => {
+  const v2 = { url: 'wss://fleet.barta.cm/ws', interval: 30, logLevel: 'info' }
+
+  it('gpc0 (nested v1 block): v2 options, v1-only options dropped, token/repo/user carried', async () => {
+    const { planToV2 } = await import('./edit-host-file.ts')
+    const src = real('gpc0/configuration.nix')
+    const edit = planToV2(join(FIXTURE, 'gpc0/configuration.nix'), v2, src)
+    expect(edit.dropped).toEqual(['location', 'deviceType', 'themeColor'])
+    expect(edit.after).toContain(
+      [
+        '  services.nixfleet-agent = {',
+        '    enable = true;',
+        '    url = "wss://fleet.barta.cm/ws";',
+        '    interval = 30;',
+        '    logLevel = "info";',
+        '    tokenFile = "/run/agenix/nixfleet-token";',
+        '    repoUrl = "https://github.com/markus-barta/nixcfg.git";',
+        '    user = "mba";',
+        '  };',
+      ].join('\n'),
+    )
+    // Outside the block, nothing moved.
+    const outside = (t: string): string =>
+      t.replace(/ {2}services\.nixfleet-agent = \{[\s\S]*?\n {2}\};\n/, '')
+    expect(outside(edit.after)).toBe(outside(src))
+  })
+
+  it('mba-mbp-work (dotted lines): the lines become one block where the first was', async () => {
+    const { planToV2 } = await import('./edit-host-file.ts')
+    const src = real('mba-mbp-work/home.nix')
+    const edit = planToV2(join(FIXTURE, 'mba-mbp-work/home.nix'), v2, src)
+    expect(edit.after).not.toMatch(/services\.nixfleet-agent\.\w+ =/)
+    expect(edit.after).toMatch(
+      /services\.nixfleet-agent = \{\n {4}enable = true;\n {4}url = "wss:\/\/fleet\.barta\.cm\/ws";/,
+    )
+    expect(edit.after).not.toContain('themeColor')
+  })
+
+  it('a re-run on a v2 block changes nothing', async () => {
+    const { planToV2 } = await import('./edit-host-file.ts')
+    const file = join(FIXTURE, 'gpc0/configuration.nix')
+    const once = planToV2(file, v2, real('gpc0/configuration.nix'))
+    expect(planToV2(file, v2, once.after).changed).toBe(false)
+  })
+
+  it('refuses an option it cannot carry over, and a binding sharing its line', async () => {
+    const { toV2Block } = await import('./agent-block.ts')
+    expect(() =>
+      toV2Block(
+        module('  services.nixfleet-agent = {\n    enable = true;\n    extraFlags = [ ];\n  };'),
+        'h.nix',
+        v2,
+      ),
+    ).toThrow(/h\.nix:4: the agent block sets extraFlags/)
+    expect(() =>
+      toV2Block(module('  a = 1; services.nixfleet-agent.enable = true;'), 'h.nix', v2),
+    ).toThrow(/h\.nix:3: services\.nixfleet-agent\.enable shares its line/)
+  })
+})

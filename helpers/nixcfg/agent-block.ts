@@ -129,3 +129,104 @@ export function disableAgent(src: string, file: string): FileEdit {
   const after = src.slice(0, tok.start) + 'false' + src.slice(tok.end)
   return { file, before: src, after, changed: true, line }
 }
+
+/** Options of the v1 module that the v2 module (at the migration) does not declare. */
+export const V1_ONLY_OPTIONS = ['location', 'deviceType', 'themeColor'] as const
+/** Options both modules declare, carried over from the v1 block as written. */
+export const CARRIED_OPTIONS = [
+  'tokenFile',
+  'repoUrl',
+  'configRepo',
+  'branch',
+  'user',
+  'sshKeyFile',
+] as const
+
+export interface V2Settings {
+  url: string
+  interval: number
+  logLevel: string
+}
+
+export interface V2Edit extends FileEdit {
+  /** The new block as written, for the parser check. */
+  block: string
+  dropped: string[]
+}
+
+/**
+ * Plan §2.5: the host's agent block becomes a v2 block: `url` the WebSocket
+ * endpoint, the v2 options set, v1-only options removed, the shared ones
+ * (token file, repository, user) carried over as written. Every agent
+ * binding (nested block or dotted lines) is replaced by one nested block at
+ * the place of the first; the rest of the file is kept byte for byte.
+ */
+export function toV2Block(src: string, file: string, v2: V2Settings): V2Edit {
+  const defs = agentDefinitions(src, file)
+  const opts = new Map<string, string>()
+  for (const b of defs.options) {
+    const name = configPath(b).slice(AGENT_PATH.length).join('.')
+    opts.set(name, valueText(src, b))
+  }
+  const unknown = [...opts.keys()].filter(
+    (k) =>
+      k !== 'enable' &&
+      k !== 'url' &&
+      k !== 'interval' &&
+      k !== 'logLevel' &&
+      !(V1_ONLY_OPTIONS as readonly string[]).includes(k) &&
+      !(CARRIED_OPTIONS as readonly string[]).includes(k),
+  )
+  if (unknown.length)
+    throw new NixEditError(
+      file,
+      lineOf(src, defs.enable.start),
+      `the agent block sets ${unknown.join(', ')}, which the runbook does not know how to carry to v2; edit it by hand`,
+    )
+  const first = [...defs.blocks, ...defs.options].reduce((a, b) => (b.start < a.start ? b : a))
+  const lineStart = src.lastIndexOf('\n', first.start - 1) + 1
+  const indent = src.slice(lineStart, first.start)
+  const inner = `${indent}  `
+  const lines = [
+    `enable = true;`,
+    `url = ${JSON.stringify(v2.url)};`,
+    `interval = ${v2.interval};`,
+    `logLevel = ${JSON.stringify(v2.logLevel)};`,
+    ...CARRIED_OPTIONS.filter((k) => opts.has(k)).map((k) => `${k} = ${opts.get(k) ?? ''};`),
+  ]
+  const prefix = first.path[0] === 'config' ? 'config.' : ''
+  const block = `${prefix}services.nixfleet-agent = {\n${lines.map((l) => inner + l).join('\n')}\n${indent}};`
+  // Remove every agent binding (blocks and dotted lines, whole lines), then put the block at the first.
+  const top = [
+    ...defs.blocks,
+    ...defs.options.filter((o) => !defs.blocks.some((b) => o.start >= b.start && o.end <= b.end)),
+  ].sort((a, b) => a.start - b.start)
+  let out = ''
+  let at = 0
+  top.forEach((b, i) => {
+    const start = src.lastIndexOf('\n', b.start - 1) + 1
+    const nl = src.indexOf('\n', b.end)
+    const end = nl < 0 ? src.length : nl + 1
+    // Whole lines only: another binding on the same line would be lost with them.
+    const rest = src.slice(b.end, end).trim()
+    if (src.slice(start, b.start).trim() !== '' || (rest !== '' && !rest.startsWith('#')))
+      throw new NixEditError(
+        file,
+        lineOf(src, b.start),
+        `${b.path.join('.')} shares its line with other code; put it on a line of its own or edit it by hand`,
+      )
+    out += src.slice(at, start)
+    if (i === 0) out += `${indent}${block}\n`
+    at = end
+  })
+  out += src.slice(at)
+  return {
+    file,
+    before: src,
+    after: out,
+    changed: out !== src,
+    line: lineOf(src, first.start),
+    block,
+    dropped: V1_ONLY_OPTIONS.filter((k) => opts.has(k)),
+  }
+}

@@ -1,17 +1,32 @@
 import { readFileSync } from 'node:fs'
-import { AGENT_PATH, disableAgent, NixEditError, type FileEdit } from './agent-block.ts'
+import {
+  AGENT_PATH,
+  disableAgent,
+  NixEditError,
+  toV2Block,
+  type FileEdit,
+  type V2Edit,
+  type V2Settings,
+} from './agent-block.ts'
 import { listBindings } from './bindings.ts'
 import { assertParsedAs, nixParse } from './nix-parse.ts'
 
-/** Replaces the value of the binding at `path` in Nix text (used on the parser's canonical output). */
-export function replaceValue(src: string, path: readonly string[], value: string): string {
-  const b = listBindings(src).find(
-    (x) => x.path.length === path.length && path.every((p, i) => x.path[i] === p),
-  )
+/** Value range of the binding at `path` (a leading `config.` allowed) in Nix text. */
+function valueRange(src: string, path: readonly string[]): [number, number] {
+  const b = listBindings(src).find((x) => {
+    const p = x.path[0] === 'config' ? x.path.slice(1) : x.path
+    return p.length === path.length && path.every((seg, i) => p[i] === seg)
+  })
   const first = b?.value[0]
   const last = b?.value[b.value.length - 1]
   if (!first || !last) throw new Error(`no ${path.join('.')} in the parsed file`)
-  return src.slice(0, first.start) + value + src.slice(last.end)
+  return [first.start, last.end]
+}
+
+/** Replaces the value of the binding at `path` in Nix text (used on the parser's canonical output). */
+export function replaceValue(src: string, path: readonly string[], value: string): string {
+  const [start, end] = valueRange(src, path)
+  return src.slice(0, start) + value + src.slice(end)
 }
 
 /**
@@ -35,3 +50,21 @@ export function planDisableAgent(file: string, text = readFileSync(file, 'utf8')
 }
 
 export { NixEditError }
+
+/**
+ * Plan §2.5 on one host file: the v1 agent block becomes a v2 block. The
+ * parsed result must be the parsed original with only the agent's set
+ * replaced by the new block; a file that already reads as the new block
+ * (a re-run) is left untouched.
+ */
+export function planToV2(file: string, v2: V2Settings, text = readFileSync(file, 'utf8')): V2Edit {
+  const original = nixParse(text, file)
+  const edit = toV2Block(text, file, v2)
+  const parsed = nixParse(edit.after, file)
+  if (parsed === original) return { ...edit, after: text, changed: false }
+  const blockParsed = nixParse(`{ ${edit.block} }`, file)
+  const [s, e] = valueRange(blockParsed, AGENT_PATH)
+  const expected = replaceValue(original, AGENT_PATH, blockParsed.slice(s, e))
+  assertParsedAs(parsed, expected, file, 'the v2 agent block')
+  return edit
+}

@@ -85,13 +85,19 @@ export class Worktree {
   commitAndPush(
     edits: FileEdit[],
     message: string,
+    /** Files already written by other means (flake.lock), committed if they changed. */
+    extraFiles: string[] = [],
   ): { commit: string; committed: boolean; pushed: boolean; note: string } {
-    const changed = edits.filter((e) => e.changed)
-    for (const e of changed) writeFileSync(join(this.dir, this.rel(e.file)), e.after)
+    for (const e of edits.filter((x) => x.changed))
+      writeFileSync(join(this.dir, this.rel(e.file)), e.after)
+    const files = [...edits.map((e) => this.rel(e.file)), ...extraFiles]
+    const changed = this.git('status', '--porcelain', '--', ...files)
+      .split('\n')
+      .filter(Boolean)
     let committed = false
     if (changed.length > 0) {
-      this.git('add', '--', ...changed.map((e) => this.rel(e.file)))
-      this.git('commit', '--quiet', '-m', message, '--', ...changed.map((e) => this.rel(e.file)))
+      this.git('add', '--', ...files)
+      this.git('commit', '--quiet', '-m', message, '--', ...files)
       committed = true
     }
     const [ahead] = this.aheadBehind()

@@ -49,7 +49,10 @@ export function valueOf<T>(outcomes: Map<string, HostOutcome<T>>, host: string):
   const o = outcomes.get(host)
   if (!o)
     throw new Error(`${host}: no work was recorded for this host (the phase stopped before it)`)
-  if (!o.ok) throw new Error(`${host}: ${o.error.message}`, { cause: o.error })
+  if (!o.ok) {
+    const m = o.error.message
+    throw new Error(m.startsWith(`${host}: `) ? m : `${host}: ${m}`, { cause: o.error })
+  }
   return o.value
 }
 

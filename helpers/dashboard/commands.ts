@@ -1,0 +1,72 @@
+import { collectFrames, DashboardError, type DashboardClient } from './client.ts'
+
+export interface CommandRun {
+  host: string
+  command: string
+  /** HTTP answer to the POST (200 queued, 409 offline…). */
+  httpStatus: number
+  lines: string[]
+  exitCode: number | null
+  status: string
+  message: string
+}
+
+type Frame = { type: string; payload: Record<string, unknown> }
+
+/**
+ * A command sent the way the dashboard's UI sends it: the browser socket
+ * is open first (so no output is missed), then POST …/command with the
+ * CSRF token; the streamed `command_output` lines are collected until the
+ * `command_complete` for that host arrives, or the deadline passes.
+ */
+export async function sendCommand(
+  client: DashboardClient,
+  host: string,
+  command: string,
+  timeoutMs: number,
+): Promise<CommandRun> {
+  const ws = await client.browserSocket()
+  try {
+    const frames = collectFrames(
+      ws,
+      (fs: Frame[]) => fs.some((f) => f.type === 'command_complete' && f.payload.host_id === host),
+      timeoutMs,
+    )
+    // Keep the collector's rejection handled while the POST is in flight.
+    frames.catch(() => undefined)
+    const r = await client.command(host, command)
+    if (r.status !== 200)
+      throw new DashboardError(`POST /api/hosts/${host}/command ${command}: HTTP ${r.status} ${r.body.trim()}`)
+    const got = await frames.catch((err: unknown) => {
+      throw new DashboardError(`${host}: ${command} sent, but no completion: ${(err as Error).message}`)
+    })
+    const mine = got.filter((f) => f.payload.host_id === host)
+    const done = mine.find((f) => f.type === 'command_complete')?.payload ?? {}
+    return {
+      host,
+      command,
+      httpStatus: r.status,
+      lines: mine.filter((f) => f.type === 'command_output').map((f) => String(f.payload.line)),
+      exitCode: typeof done.exit_code === 'number' ? done.exit_code : null,
+      status: String(done.status ?? ''),
+      message: String(done.message ?? ''),
+    }
+  } finally {
+    ws.close()
+  }
+}
+
+/** Polls /api/hosts until `host` is online, or says how it is listed. */
+export async function hostListing(
+  client: DashboardClient,
+  host: string,
+): Promise<{ online: boolean; detail: string; generation: string }> {
+  const hosts = await client.hosts()
+  const h = hosts.find((x) => x.hostname === host)
+  if (!h) return { online: false, detail: `${host} is not listed (hosts: ${hosts.map((x) => x.hostname).join(', ') || 'none'})`, generation: '' }
+  return {
+    online: h.status === 'online' || h.status === 'running',
+    detail: `${host} listed as ${h.status}, last seen ${h.last_seen ?? 'never'}, generation ${h.generation || '-'}`,
+    generation: h.generation,
+  }
+}

@@ -1,0 +1,73 @@
+import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Target } from '../config/target.ts'
+import { WorktreeError } from './worktree.ts'
+
+interface LockNode {
+  locked?: { rev?: string; owner?: string; repo?: string; type?: string; lastModified?: number; narHash?: string }
+}
+interface FlakeLock {
+  nodes: Record<string, LockNode>
+}
+
+function readLock(dir: string): FlakeLock {
+  const file = join(dir, 'flake.lock')
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as FlakeLock
+  } catch (err) {
+    throw new WorktreeError(`${file}: cannot read the flake lock: ${(err as Error).message}`)
+  }
+}
+
+/** The commit a flake input is locked to. */
+export function lockedRev(dir: string, input: string): string {
+  const rev = readLock(dir).nodes[input]?.locked?.rev
+  if (!rev) throw new WorktreeError(`${join(dir, 'flake.lock')}: no locked rev for input "${input}"`)
+  return rev
+}
+
+/**
+ * Pins a GitHub flake input to a commit. In production this is Nix's own
+ * `nix flake lock --override-input`, which fetches the commit and writes the
+ * real narHash. The rehearsal cannot reach GitHub; there the lock entry is
+ * rewritten as Nix would (rev, lastModified, a content hash standing in for
+ * narHash): the simulated hosts read the pinned rev to choose the agent
+ * module version, as a real evaluation would by fetching it.
+ */
+export function pinInput(
+  target: Target,
+  dir: string,
+  input: string,
+  rev: string,
+): { changed: boolean; from: string } {
+  const lock = readLock(dir)
+  const node = lock.nodes[input]?.locked
+  if (!node?.rev) throw new WorktreeError(`${join(dir, 'flake.lock')}: no locked rev for input "${input}"`)
+  const from = node.rev
+  if (from === rev) return { changed: false, from }
+  if (node.type !== 'github' || !node.owner || !node.repo)
+    throw new WorktreeError(
+      `${join(dir, 'flake.lock')}: input "${input}" is locked as ${node.type ?? '?'}, not github:owner/repo; pin it by hand`,
+    )
+  if (target === 'production') {
+    const r = spawnSync(
+      'nix',
+      ['flake', 'lock', '--override-input', input, `github:${node.owner}/${node.repo}/${rev}`],
+      { cwd: dir, encoding: 'utf8', timeout: 10 * 60_000 },
+    )
+    if (r.status !== 0)
+      throw new WorktreeError(
+        `nix flake lock --override-input ${input} … in ${dir} failed: ${(r.stderr || r.error?.message || '').trim()}`,
+      )
+  } else {
+    node.rev = rev
+    node.lastModified = Math.floor(Date.now() / 1000)
+    node.narHash = `sha256-${createHash('sha256').update(rev).digest('base64')}`
+    writeFileSync(join(dir, 'flake.lock'), JSON.stringify(lock, null, 2) + '\n')
+  }
+  const now = lockedRev(dir, input)
+  if (now !== rev) throw new WorktreeError(`flake.lock pins ${input} at ${now}, not ${rev}, after the update`)
+  return { changed: true, from }
+}
