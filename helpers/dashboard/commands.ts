@@ -36,9 +36,13 @@ export async function sendCommand(
     frames.catch(() => undefined)
     const r = await client.command(host, command)
     if (r.status !== 200)
-      throw new DashboardError(`POST /api/hosts/${host}/command ${command}: HTTP ${r.status} ${r.body.trim()}`)
+      throw new DashboardError(
+        `POST /api/hosts/${host}/command ${command}: HTTP ${r.status} ${r.body.trim()}`,
+      )
     const got = await frames.catch((err: unknown) => {
-      throw new DashboardError(`${host}: ${command} sent, but no completion: ${(err as Error).message}`)
+      throw new DashboardError(
+        `${host}: ${command} sent, but no completion: ${(err as Error).message}`,
+      )
     })
     const mine = got.filter((f) => f.payload.host_id === host)
     const done = mine.find((f) => f.type === 'command_complete')?.payload ?? {}
@@ -48,8 +52,8 @@ export async function sendCommand(
       httpStatus: r.status,
       lines: mine.filter((f) => f.type === 'command_output').map((f) => String(f.payload.line)),
       exitCode: typeof done.exit_code === 'number' ? done.exit_code : null,
-      status: String(done.status ?? ''),
-      message: String(done.message ?? ''),
+      status: typeof done.status === 'string' ? done.status : '',
+      message: typeof done.message === 'string' ? done.message : '',
     }
   } finally {
     ws.close()
@@ -63,7 +67,12 @@ export async function hostListing(
 ): Promise<{ online: boolean; detail: string; generation: string }> {
   const hosts = await client.hosts()
   const h = hosts.find((x) => x.hostname === host)
-  if (!h) return { online: false, detail: `${host} is not listed (hosts: ${hosts.map((x) => x.hostname).join(', ') || 'none'})`, generation: '' }
+  if (!h)
+    return {
+      online: false,
+      detail: `${host} is not listed (hosts: ${hosts.map((x) => x.hostname).join(', ') || 'none'})`,
+      generation: '',
+    }
   return {
     online: h.status === 'online' || h.status === 'running',
     detail: `${host} listed as ${h.status}, last seen ${h.last_seen ?? 'never'}, generation ${h.generation || '-'}`,

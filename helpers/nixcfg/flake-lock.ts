@@ -6,7 +6,14 @@ import type { Target } from '../config/target.ts'
 import { WorktreeError } from './worktree.ts'
 
 interface LockNode {
-  locked?: { rev?: string; owner?: string; repo?: string; type?: string; lastModified?: number; narHash?: string }
+  locked?: {
+    rev?: string
+    owner?: string
+    repo?: string
+    type?: string
+    lastModified?: number
+    narHash?: string
+  }
 }
 interface FlakeLock {
   nodes: Record<string, LockNode>
@@ -24,7 +31,8 @@ function readLock(dir: string): FlakeLock {
 /** The commit a flake input is locked to. */
 export function lockedRev(dir: string, input: string): string {
   const rev = readLock(dir).nodes[input]?.locked?.rev
-  if (!rev) throw new WorktreeError(`${join(dir, 'flake.lock')}: no locked rev for input "${input}"`)
+  if (!rev)
+    throw new WorktreeError(`${join(dir, 'flake.lock')}: no locked rev for input "${input}"`)
   return rev
 }
 
@@ -44,7 +52,8 @@ export function pinInput(
 ): { changed: boolean; from: string } {
   const lock = readLock(dir)
   const node = lock.nodes[input]?.locked
-  if (!node?.rev) throw new WorktreeError(`${join(dir, 'flake.lock')}: no locked rev for input "${input}"`)
+  if (!node?.rev)
+    throw new WorktreeError(`${join(dir, 'flake.lock')}: no locked rev for input "${input}"`)
   const from = node.rev
   if (from === rev) return { changed: false, from }
   if (node.type !== 'github' || !node.owner || !node.repo)
@@ -68,6 +77,7 @@ export function pinInput(
     writeFileSync(join(dir, 'flake.lock'), JSON.stringify(lock, null, 2) + '\n')
   }
   const now = lockedRev(dir, input)
-  if (now !== rev) throw new WorktreeError(`flake.lock pins ${input} at ${now}, not ${rev}, after the update`)
+  if (now !== rev)
+    throw new WorktreeError(`flake.lock pins ${input} at ${now}, not ${rev}, after the update`)
   return { changed: true, from }
 }

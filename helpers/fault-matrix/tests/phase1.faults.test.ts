@@ -15,7 +15,10 @@ describe('phase 1 under faults', () => {
       timeoutMs: 20 * 60_000,
     })
     const problems = judgeRun(run, [
-      { check: 'hsb1: v1 agent stopped', message: /hsb1: .*(cannot reach|connect|timed out|unreachable)/i },
+      {
+        check: 'hsb1: v1 agent stopped',
+        message: /hsb1: .*(cannot reach|connect|timed out|unreachable)/i,
+      },
       {
         check: 'gpc0: v1 agent stopped',
         message: /gpc0: command failed .*nixos-rebuild[\s\S]*error: builder for/,

@@ -1,0 +1,47 @@
+import type { FleetHost } from '../fleet/fleet.ts'
+import { HostError } from '../hosts/errors.ts'
+import { MacosAdapter } from '../os/macos.ts'
+import { AGENT_UNIT, NixosAdapter } from '../os/nixos.ts'
+import { sh } from '../shell/quote.ts'
+import type { Duration } from '../time/duration.ts'
+import { poll } from '../wait/poll.ts'
+
+/**
+ * The plan's agent verification (§2.5): the service runs and stays up, and
+ * its log, since the agent last started, shows "connected to dashboard" and
+ * "registered" (journal on NixOS; /tmp/nixfleet-agent.err on macOS, where
+ * the v2 agent writes, reference §4.2). Older runs' lines do not count.
+ */
+export async function waitAgentConnected(
+  fh: FleetHost,
+  timeout: Duration = '3m',
+): Promise<{ lines: string[] }> {
+  const { host, spec } = fh
+  if (fh.os instanceof NixosAdapter) await fh.os.waitForUnit(host, AGENT_UNIT, timeout)
+  else if (fh.os instanceof MacosAdapter) await fh.os.waitForAgentJob(host, timeout)
+  return poll(
+    `${spec.name}: agent log shows connected to dashboard and registered`,
+    async () => {
+      const log =
+        spec.os === 'nixos'
+          ? await host.succeed(sh`journalctl -u ${AGENT_UNIT} -b --no-pager -o cat -n 300`, {
+              timeout: '30s',
+            })
+          : await host.succeed('tail -n 300 /tmp/nixfleet-agent.err 2>/dev/null || true', {
+              timeout: '30s',
+            })
+      const lines = log.split('\n')
+      const start = lines.map((l) => l.includes('NixFleet Agent starting')).lastIndexOf(true)
+      const current = start < 0 ? [] : lines.slice(start)
+      const connected = current.find((l) => l.includes('connected to dashboard'))
+      const registered = current.find((l) => l.includes('registered with dashboard'))
+      if (connected && registered) return { lines: [connected, registered] }
+      const last = current.slice(-3).join(' | ') || lines.slice(-3).join(' | ') || '(empty log)'
+      throw new HostError(
+        spec.name,
+        `agent log since its start lacks ${connected ? '' : '"connected to dashboard" '}${registered ? '' : '"registered"'}; last lines: ${last}`,
+      )
+    },
+    { timeout, interval: '2s' },
+  )
+}

@@ -1,0 +1,337 @@
+import { spawnSync } from 'node:child_process'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { waitAgentConnected } from '../helpers/checks/agent-connected.ts'
+import { DashboardClient } from '../helpers/dashboard/client.ts'
+import { hostListing, sendCommand } from '../helpers/dashboard/commands.ts'
+import { dashboardClient } from '../helpers/dashboard/dashboard-access.ts'
+import { totpCode } from '../helpers/dashboard/totp.ts'
+import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
+import { worktreePath, Worktree } from '../helpers/nixcfg/worktree.ts'
+import {
+  dashboardStack,
+  dashboardStartedAt,
+  deployDashboard,
+  rebootHost,
+  rolloutV2Agents,
+  testHosts,
+  v2CommitMessage,
+  waitDashboardHealthy,
+  type RebootEvidence,
+} from '../helpers/phases/phase2.ts'
+import { perHost, valueOf, type HostOutcome } from '../helpers/runner/per-host.ts'
+import { readSecret } from '../helpers/secrets/secrets.ts'
+import { withContext } from '../helpers/transcript/run-context.ts'
+import { poll } from '../helpers/wait/poll.ts'
+
+/**
+ * Plan P4500, Phase 2: Deploy v2. Each section's `beforeAll` performs the
+ * plan's actions; its tests are the section's verify lines; the last block
+ * is the §2.7 checklist, each checkbox re-checked on the fleet as it is.
+ * A section whose action failed fails its own checks and the next sections
+ * still run (their checks say what they find).
+ */
+const fleet = openRunFleet()
+const inv = fleet.inventory
+const csb1 = inv.dashboard.host
+const hosts = testHosts(fleet)
+const stack = dashboardStack(fleet)
+const url = inv.dashboard.url
+
+let client: DashboardClient | undefined
+/** One logged-in session for reading the dashboard (hosts, commands). */
+async function session(): Promise<DashboardClient> {
+  if (client?.loggedIn) return client
+  client = dashboardClient(fleet.target, url)
+  await client.login(readSecret('dashboardPassword'), readSecret('totpSecret'))
+  return client
+}
+
+async function waitOnline(host: string, timeout: '2m' | '3m' = '2m'): Promise<string> {
+  const c = await session()
+  return poll(
+    `the dashboard lists ${host} online`,
+    async () => {
+      const l = await hostListing(c, host)
+      if (!l.online) throw new Error(l.detail)
+      return l.detail
+    },
+    { timeout, interval: '2s' },
+  )
+}
+
+/** Runs a section's action; a failure is kept and rethrown by each of its checks. */
+function action<T>(
+  check: string,
+  fn: () => Promise<T>,
+): { get: () => T; run: () => Promise<void> } {
+  let value: T | undefined
+  let error: Error | undefined
+  return {
+    run: async () => {
+      try {
+        value = await withContext({ phase: 'phase 2', check }, fn)
+      } catch (err) {
+        error = err as Error
+      }
+    },
+    get: () => {
+      if (error) throw new Error(`${check} failed: ${error.message}`, { cause: error })
+      return value as T
+    },
+  }
+}
+
+afterAll(async () => {
+  await client?.close()
+  await fleet.close()
+})
+
+describe('Phase 2: Deploy v2', () => {
+  describe('2.1 Prepare v2 Dashboard', () => {
+    it('v2 dashboard builds and its tests pass', (ctx) => {
+      if (fleet.target === 'production') {
+        const src = process.env.NIXFLEET_SOURCE
+        if (!src) {
+          ctx.skip(
+            'NIXFLEET_SOURCE (your ~/Code/nixfleet checkout) is not set: the build and tests were not run',
+          )
+          return
+        }
+        const run = (cmd: string): void => {
+          const r = spawnSync('sh', ['-c', cmd], {
+            cwd: `${src}/v2`,
+            encoding: 'utf8',
+            timeout: 20 * 60_000,
+          })
+          expect(r.status, `${cmd} in ${src}/v2:\n${(r.stderr || r.stdout).slice(-2000)}`).toBe(0)
+        }
+        run('go build -o ../bin/nixfleet-dashboard ./cmd/nixfleet-dashboard')
+        run('go test ./tests/integration/...')
+        return
+      }
+      // Rehearsal: the simulated v2 dashboard is built and its contract tests run.
+      const r = spawnSync(
+        'npx',
+        [
+          'vitest',
+          'run',
+          '--project',
+          'unit',
+          'docker/sim/nixfleet/dashboard-v2',
+          'docker/sim/nixfleet/agent-v2',
+        ],
+        { encoding: 'utf8', timeout: 5 * 60_000 },
+      )
+      expect(r.status, `simulated v2 contract tests:\n${(r.stdout + r.stderr).slice(-3000)}`).toBe(
+        0,
+      )
+    })
+  })
+
+  describe('2.3 Deploy v2 Dashboard to csb1', () => {
+    const deploy = action('2.3 deploy on csb1', () => deployDashboard(fleet))
+    beforeAll(deploy.run, 25 * 60_000)
+
+    it('docker logs show the dashboard starting', () => {
+      expect(deploy.get().startLine).toContain('starting dashboard server')
+    })
+
+    it(`https://${new URL(url).host}/login answers 200 and contains "NixFleet"`, async () => {
+      deploy.get()
+      const c = dashboardClient(fleet.target, url)
+      const r = await c.http('GET', '/login')
+      await c.close()
+      expect(r.status, `GET ${url}/login`).toBe(200)
+      expect(r.body).toContain('NixFleet')
+    })
+
+    it('/ws without credentials answers 401', async () => {
+      deploy.get()
+      const c = dashboardClient(fleet.target, url)
+      const r = await c.http('GET', '/ws')
+      await c.close()
+      expect(r.status, `GET ${url}/ws without credentials`).toBe(401)
+    })
+
+    it('the container reports healthy', async () => {
+      deploy.get()
+      expect((await stack.health()).health).toBe('healthy')
+    })
+  })
+
+  let csb1Reboot: RebootEvidence | undefined
+  describe('2.4 Restart csb1 and Verify', () => {
+    const reboot = action('2.4 reboot csb1', async () => {
+      csb1Reboot = await rebootHost(fleet.get(csb1))
+      return csb1Reboot
+    })
+    beforeAll(reboot.run, 10 * 60_000)
+
+    it('csb1 rebooted (new boot identity)', () => {
+      const r = reboot.get()
+      expect(r.after).not.toBe(r.before)
+    })
+
+    it('docker ps shows the nixfleet container running again, started by Docker after the boot', async () => {
+      const r = reboot.get()
+      const h = await waitDashboardHealthy(stack, '3m')
+      expect(h.status).toBe('running')
+      expect(
+        await dashboardStartedAt(stack),
+        'the container was started before the reboot: it did not come back by itself',
+      ).toBeGreaterThanOrEqual(r.clockBefore)
+      expect((await stack.nixfleetContainers()).length).toBeGreaterThan(0)
+    })
+
+    it('/login answers after the reboot', async () => {
+      reboot.get()
+      const c = dashboardClient(fleet.target, url)
+      const status = await poll(
+        `${url}/login answers 200 after the reboot`,
+        async () => {
+          const r = await c.http('GET', '/login')
+          if (r.status !== 200) throw new Error(`HTTP ${r.status}`)
+          return r.status
+        },
+        { timeout: '2m', interval: '2s' },
+      ).finally(() => c.close())
+      expect(status).toBe(200)
+    })
+  })
+
+  describe('2.5 Deploy v2 Agent to Test Hosts', () => {
+    const rollout = action('2.5 v2 agents', () =>
+      rolloutV2Agents(fleet, hosts, v2CommitMessage(hosts)),
+    )
+    beforeAll(rollout.run, 45 * 60_000)
+
+    for (const h of hosts) {
+      it(`${h}: agent log shows connected to dashboard, registered`, async () => {
+        valueOf(rollout.get().switches, h)
+        const { lines } = await waitAgentConnected(fleet.get(h))
+        expect(lines).toHaveLength(2)
+      })
+
+      it(`${h}: the dashboard lists ${h} online`, async () => {
+        valueOf(rollout.get().switches, h)
+        expect(await waitOnline(h)).toContain('online')
+      })
+    }
+  })
+
+  let reboots: Map<string, HostOutcome<RebootEvidence>> | undefined
+  describe('2.6 Post-Restart Check on Test Hosts', () => {
+    beforeAll(async () => {
+      reboots = await withContext({ phase: 'phase 2', check: '2.6 reboot test hosts' }, () =>
+        perHost(hosts, hosts.length, (h) => rebootHost(fleet.get(h))),
+      )
+    }, 15 * 60_000)
+
+    for (const h of hosts) {
+      it(`${h}: new boot, agent running and connected, online again`, async () => {
+        const r = valueOf(reboots!, h)
+        expect(r.after).not.toBe(r.before)
+        await waitAgentConnected(fleet.get(h))
+        expect(await waitOnline(h)).toContain('online')
+      })
+    }
+  })
+
+  describe('2.7 Verification Checklist - Phase 2', () => {
+    it('v2 dashboard running on csb1', async () => {
+      expect((await waitDashboardHealthy(stack, '1m')).health).toBe('healthy')
+      const c = dashboardClient(fleet.target, url)
+      try {
+        const login = await c.http('GET', '/login')
+        expect(login.status).toBe(200)
+        expect(login.body).toContain('NixFleet')
+        expect(
+          (await c.http('GET', '/ws')).status,
+          'v2 answers /ws with 401 (v1 had no /ws: 404)',
+        ).toBe(401)
+      } finally {
+        await c.close()
+      }
+    })
+
+    it('v2 dashboard survives csb1 reboot', async () => {
+      if (!csb1Reboot) throw new Error('csb1 was not rebooted in 2.4 (see its failure)')
+      expect(csb1Reboot.after).not.toBe(csb1Reboot.before)
+      expect(await dashboardStartedAt(stack)).toBeGreaterThanOrEqual(csb1Reboot.clockBefore)
+      expect((await stack.health()).health).toBe('healthy')
+    })
+
+    it('Login with password + TOTP works', async () => {
+      const password = readSecret('dashboardPassword')
+      const secret = readSecret('totpSecret')
+      const wrong = dashboardClient(fleet.target, url)
+      const ok = dashboardClient(fleet.target, url)
+      try {
+        // Paired: the same form refuses a code that is not the current one.
+        const code = await totpCode(secret)
+        const bad = String((Number(code) + 500_000) % 1_000_000).padStart(6, '0')
+        const refused = await wrong.submitLogin(password, bad)
+        expect(refused.status).toBe(302)
+        expect(refused.location, 'a wrong TOTP code must be refused').not.toBe('/')
+        expect(wrong.loggedIn, 'a wrong TOTP code must not give a session').toBe(false)
+        await ok.login(password, secret)
+        expect(ok.loggedIn).toBe(true)
+        expect((await ok.http('GET', '/')).status).toBe(200)
+      } finally {
+        await wrong.close()
+        await ok.close()
+      }
+    })
+
+    for (const h of hosts) {
+      it(`${h}: v2 agent connected`, async () => {
+        await waitAgentConnected(fleet.get(h), '1m')
+        expect(await waitOnline(h)).toContain('online')
+      })
+
+      it(`${h}: survives reboot`, async () => {
+        if (!reboots) throw new Error(`${h} was not rebooted in 2.6`)
+        const r = valueOf(reboots, h)
+        expect(r.after).not.toBe(r.before)
+        const now = await fleet.get(h).os.bootIdentity(fleet.get(h).host)
+        expect(now, `${h} has rebooted again since 2.6`).toBe(r.after)
+        await waitAgentConnected(fleet.get(h), '1m')
+      })
+    }
+
+    it('Dashboard shows both hosts online', async () => {
+      const c = await session()
+      const listed = await Promise.all(hosts.map((h) => hostListing(c, h)))
+      expect(listed.filter((l) => !l.online).map((l) => l.detail)).toEqual([])
+    })
+
+    it('Can send commands to both hosts', async () => {
+      const c = await session()
+      const tree = new Worktree(worktreePath(fleet.target), inv.nixcfg.branch)
+      tree.git('fetch', '--quiet', 'origin', inv.nixcfg.branch)
+      const pushed = tree.git('rev-parse', `origin/${inv.nixcfg.branch}`).slice(0, 7)
+      for (const h of hosts) {
+        for (const command of ['pull', 'switch']) {
+          const run = await sendCommand(c, h, command, 10 * 60_000)
+          expect(
+            run.exitCode,
+            `${h}: ${command} ended ${run.status} ${run.message}: ${run.lines.slice(-5).join(' | ')}`,
+          ).toBe(0)
+          expect(run.lines.length, `${h}: ${command} streamed no output`).toBeGreaterThan(0)
+          if (command === 'pull') {
+            const generation = await poll(
+              `${h} reports generation ${pushed} after pull`,
+              async () => {
+                const l = await hostListing(c, h)
+                if (l.generation !== pushed) throw new Error(l.detail)
+                return l.generation
+              },
+              { timeout: '1m', interval: '2s' },
+            )
+            expect(generation).toBe(pushed)
+          }
+        }
+      }
+    })
+  })
+})
