@@ -70,7 +70,7 @@ export async function deployDashboard(fleet: Fleet): Promise<{ startLine: string
   const stack = dashboardStack(fleet)
   const svc = fleet.inventory.dashboard.service
   const pull = await stack.host.succeed(stack.inDir('git pull 2>&1'), { timeout: '5m' })
-  say(`${stack.host.name}: git pull: ${pull.trim().split('\n').at(-1) ?? ''}`)
+  say(`${stack.host.name}: git pull: ${pull.trim().split('\n')[0] ?? ''}`)
   await stack.compose('build', '15m')
   await stack.compose('up -d', '5m')
   const startLine = await poll(

@@ -1,12 +1,16 @@
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { resolveTarget, targetBanner } from '../config/target.ts'
 import { loadInventory } from '../inventory/load-inventory.ts'
 import { say } from '../output/say.ts'
-import { fleetDown, fleetUp, parseFaults, runningFleet } from '../rehearsal/fleet-lifecycle.ts'
+import { fleetDown, parseFaults, runningFleet } from '../rehearsal/fleet-lifecycle.ts'
 import { exportRehearsalSecrets, ensureRehearsalSecrets } from '../rehearsal/secrets.ts'
 import { loadWorld } from '../rehearsal/world.ts'
 import { registerPresentSecrets } from '../secrets/secrets.ts'
 import { parseStartAs } from '../rehearsal/start-as.ts'
 import { startRun } from './run-folder.ts'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 /**
  * Runs once before any runbook file, in the main process: the target is
@@ -15,7 +19,7 @@ import { startRun } from './run-folder.ts'
  * simulated fleet is attached to (if one is running) or started, and removed
  * at the end unless it was already running or REHEARSAL_KEEP=1.
  */
-export default async function setup(): Promise<(() => void) | undefined> {
+export default function setup(): (() => void) | undefined {
   registerPresentSecrets()
   const target = resolveTarget()
   say(targetBanner(target))
@@ -27,7 +31,8 @@ export default async function setup(): Promise<(() => void) | undefined> {
 
   const world = loadWorld()
   const faults = parseFaults(process.env.REHEARSAL_FAULTS, world)
-  const as = parseStartAs(process.env.REHEARSAL_START_AS)
+  // Validated here, before anything starts; the child reads the same variable.
+  parseStartAs(process.env.REHEARSAL_START_AS)
   // A fault or a requested start state needs a fresh fleet; otherwise a running one is reused.
   const running =
     faults.length === 0 && process.env.REHEARSAL_START_AS === undefined ? runningFleet() : undefined
@@ -38,7 +43,16 @@ export default async function setup(): Promise<(() => void) | undefined> {
     exportRehearsalSecrets(ensureRehearsalSecrets())
     return undefined
   }
-  await fleetUp({ faults, as })
+  // In a child process: the Docker clients that start containers keep sockets open, which
+  // would hold this main process after the run.
+  const up = spawnSync('npx', ['tsx', 'helpers/rehearsal/cli.ts', 'up'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: process.env,
+  })
+  if (up.status !== 0)
+    throw new Error(`the rehearsal fleet did not start (exit ${up.status ?? up.signal})`)
+  exportRehearsalSecrets(ensureRehearsalSecrets())
   return () => {
     if (process.env.REHEARSAL_KEEP !== '1') fleetDown(world)
   }

@@ -24,7 +24,12 @@ printf '#!/bin/sh\n/usr/local/bin/runbook-fault-gate || exit 1\nNODE_EXTRA_CA_CE
 chmod 755 "$v1/nixfleet-agent" "$v2/nixfleet-agent"
 case "$role" in
   csb1) systemctl enable docker.service runbook-inner-images.service >/dev/null 2>&1 ;;
-  macos) systemctl enable launchd-sim.service >/dev/null 2>&1 ;;
+  macos)
+    systemctl enable launchd-sim.service >/dev/null 2>&1
+    # home-manager as a Nix install has it: in the default profile, on the PATH a
+    # launchd job gets from the agent's launcher (not in /usr/local/bin).
+    mkdir -p /nix/var/nix/profiles/default/bin
+    ln -sf /usr/local/bin/home-manager /nix/var/nix/profiles/default/bin/home-manager ;;
   gateway)
     mkdir -p /srv/git
     systemctl enable git-daemon.service >/dev/null 2>&1 ;;

@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+
+const DARWIN_UNAME = '/usr/local/bin/uname'
 
 /** The v2 agent's environment (reference §4.1); required variables missing → fatal, exit 1. */
 export interface AgentConfig {
@@ -28,12 +31,18 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv): AgentConfig {
   if (!Number.isInteger(intervalS) || intervalS < 1)
     errors.push(`NIXFLEET_INTERVAL must be an integer >= 1 (got ${env.NIXFLEET_INTERVAL ?? ''})`)
   if (errors.length) throw new Error(errors.join('; '))
-  const uname = execFileSync('uname', ['-s'], { encoding: 'utf8' }).trim()
+  // The Go agent asks the runtime (GOOS), not PATH; the simulated Mac's Darwin `uname`
+  // lives in /usr/local/bin, which a launchd job's PATH need not include.
+  const uname = execFileSync(existsSync(DARWIN_UNAME) ? DARWIN_UNAME : 'uname', ['-s'], {
+    encoding: 'utf8',
+  }).trim()
   const hostType = uname === 'Darwin' ? 'macos' : 'nixos'
   const hostname =
     env.NIXFLEET_HOSTNAME ??
     (hostType === 'macos'
-      ? execFileSync('scutil', ['--get', 'LocalHostName'], { encoding: 'utf8' }).trim()
+      ? execFileSync('/usr/local/bin/scutil', ['--get', 'LocalHostName'], {
+          encoding: 'utf8',
+        }).trim()
       : execFileSync('hostname', ['-s'], { encoding: 'utf8' }).trim())
   return {
     url,

@@ -1,0 +1,118 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { waitAgentConnected } from '../helpers/checks/agent-connected.ts'
+import { runningAgent } from '../helpers/checks/agent-version.ts'
+import { agentComesBack, dashboardComesBack } from '../helpers/checks/persistence.ts'
+import type { DashboardClient } from '../helpers/dashboard/client.ts'
+import { hostListing, sendCommand } from '../helpers/dashboard/commands.ts'
+import { dashboardClient } from '../helpers/dashboard/dashboard-access.ts'
+import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
+import { hostsForPhase } from '../helpers/inventory/load-inventory.ts'
+import { dashboardStack, testHosts } from '../helpers/phases/phase2.ts'
+import { perHost } from '../helpers/runner/per-host.ts'
+import { readSecret } from '../helpers/secrets/secrets.ts'
+
+/**
+ * The plan's Success Criteria, re-verified on the fleet as it is. Nothing is
+ * changed (no edit, no rebuild, no reboot), so this file can be run at any
+ * time as a status check: `vitest run specs/phase2-success-criteria`. The one
+ * exception the criteria demand is sending pull and switch through the
+ * dashboard, which re-applies the configuration the host already has.
+ */
+const fleet = openRunFleet()
+const inv = fleet.inventory
+const hosts = testHosts(fleet)
+const stack = dashboardStack(fleet)
+let client: DashboardClient | undefined
+
+async function session(): Promise<DashboardClient> {
+  if (client?.loggedIn) return client
+  client = dashboardClient(fleet.target, inv.dashboard.url)
+  await client.login(readSecret('dashboardPassword'), readSecret('totpSecret'))
+  return client
+}
+
+afterAll(async () => {
+  await client?.close()
+  await fleet.close()
+})
+
+describe('Success Criteria', () => {
+  it('All v1 agents disabled', async () => {
+    const all = hostsForPhase(inv, 1).map((h) => h.name)
+    const found = await perHost(all, 8, (h) => runningAgent(fleet.get(h)))
+    const v1 = [...found.values()].flatMap((o) =>
+      !o.ok
+        ? [`${o.host}: cannot tell (${o.error.message})`]
+        : o.value.kind === 'v1'
+          ? [`${o.host}: v1 agent ${o.value.detail}`]
+          : [],
+    )
+    expect(v1, 'hosts still running (or not showing) a v1 agent').toEqual([])
+  })
+
+  it('v1 dashboard stopped', async () => {
+    const c = dashboardClient(fleet.target, inv.dashboard.url)
+    try {
+      // v1 has no /ws (404); v2 answers 401. The one nixfleet container is the v2 one.
+      expect(
+        (await c.http('GET', '/ws')).status,
+        `${inv.dashboard.url}/ws: 404 means v1 still answers`,
+      ).toBe(401)
+    } finally {
+      await c.close()
+    }
+    const containers = await stack.nixfleetContainers()
+    expect(containers, `${inv.dashboard.host}: docker ps | grep nixfleet`).toHaveLength(1)
+  })
+
+  it('v2 dashboard running and accessible', async () => {
+    expect((await stack.health()).health, `${inv.dashboard.host}: dashboard container health`).toBe(
+      'healthy',
+    )
+    const c = dashboardClient(fleet.target, inv.dashboard.url)
+    try {
+      const r = await c.http('GET', '/login')
+      expect(r.status).toBe(200)
+      expect(r.body).toContain('NixFleet')
+    } finally {
+      await c.close()
+    }
+  })
+
+  it(`v2 agents on ${hosts.join(' and ')}`, async () => {
+    for (const h of hosts) {
+      const agent = await runningAgent(fleet.get(h))
+      expect(agent.kind, `${h}: ${agent.detail}`).toBe('v2')
+      await waitAgentConnected(fleet.get(h), '1m')
+    }
+  })
+
+  it('Both hosts visible in dashboard', async () => {
+    const c = await session()
+    const listed = await Promise.all(hosts.map((h) => hostListing(c, h)))
+    expect(listed.filter((l) => !l.online).map((l) => l.detail)).toEqual([])
+  })
+
+  it('Commands work (pull, switch)', async () => {
+    const c = await session()
+    for (const h of hosts)
+      for (const command of ['pull', 'switch']) {
+        const run = await sendCommand(c, h, command, 10 * 60_000)
+        expect(
+          run.exitCode,
+          `${h}: ${command}: ${run.status} ${run.message} ${run.lines.slice(-3).join(' | ')}`,
+        ).toBe(0)
+      }
+  })
+
+  it('All survives reboot', async () => {
+    const problems: string[] = []
+    const dash = await dashboardComesBack(stack)
+    if (!dash.ok) problems.push(`${inv.dashboard.host}: dashboard: ${dash.detail}`)
+    for (const h of hosts) {
+      const a = await agentComesBack(fleet.get(h))
+      if (!a.ok) problems.push(`${h}: agent: ${a.detail}`)
+    }
+    expect(problems, 'what would not come back after a reboot').toEqual([])
+  })
+})

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { waitAgentConnected } from '../helpers/checks/agent-connected.ts'
+import type { DashboardClient } from '../helpers/dashboard/client.ts'
+import { hostListing } from '../helpers/dashboard/commands.ts'
+import { dashboardClient } from '../helpers/dashboard/dashboard-access.ts'
+import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
+import { hostsForPhase } from '../helpers/inventory/load-inventory.ts'
+import { rolloutV2Agents, v2CommitMessage, type AgentRollout } from '../helpers/phases/phase2.ts'
+import { valueOf } from '../helpers/runner/per-host.ts'
+import { readSecret } from '../helpers/secrets/secrets.ts'
+import { withContext } from '../helpers/transcript/run-context.ts'
+import { poll } from '../helpers/wait/poll.ts'
+
+/**
+ * Plan P4500, Phase 3: Later Expansion ("not now"). It acts only on the hosts
+ * the operator names in PHASE3_HOSTS (comma-separated, each a phase-3 host of
+ * the inventory); without a list it is skipped and says why. The rehearsal
+ * exercises it on all six remaining hosts.
+ */
+const fleet = openRunFleet()
+const inv = fleet.inventory
+
+function phase3Hosts(): { hosts: string[]; reason?: string } {
+  const raw = process.env.PHASE3_HOSTS?.trim()
+  const eligible = hostsForPhase(inv, 3).map((h) => h.name)
+  if (!raw) {
+    if (fleet.target === 'rehearsal') return { hosts: eligible }
+    return {
+      hosts: [],
+      reason: `PHASE3_HOSTS is not set: the plan leaves the expansion for later (eligible: ${eligible.join(', ')})`,
+    }
+  }
+  const named = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+  const wrong = named.filter((n) => !eligible.includes(n))
+  if (wrong.length)
+    throw new Error(
+      `PHASE3_HOSTS: ${wrong.join(', ')} ${wrong.length > 1 ? 'are' : 'is'} not a phase-3 host of ${inv.file} (eligible: ${eligible.join(', ')})`,
+    )
+  return { hosts: named }
+}
+
+const { hosts, reason } = phase3Hosts()
+let client: DashboardClient | undefined
+let rollout: AgentRollout | undefined
+let failure: Error | undefined
+
+afterAll(async () => {
+  await client?.close()
+  await fleet.close()
+})
+
+describe('Phase 3: Later Expansion', () => {
+  if (reason) {
+    it('expansion to the remaining hosts', (ctx) => ctx.skip(reason))
+    return
+  }
+
+  beforeAll(async () => {
+    try {
+      rollout = await withContext({ phase: 'phase 3' }, () =>
+        rolloutV2Agents(fleet, hosts, v2CommitMessage(hosts)),
+      )
+    } catch (err) {
+      failure = err as Error
+    }
+  }, 45 * 60_000)
+
+  for (const h of hosts) {
+    it(`${h}: v2 agent connected and online in the dashboard`, async () => {
+      if (failure) throw new Error(`phase 3 rollout failed: ${failure.message}`)
+      valueOf(rollout!.switches, h)
+      await waitAgentConnected(fleet.get(h))
+      client ??= dashboardClient(fleet.target, inv.dashboard.url)
+      if (!client.loggedIn)
+        await client.login(readSecret('dashboardPassword'), readSecret('totpSecret'))
+      const c = client
+      const listed = await poll(
+        `the dashboard lists ${h} online`,
+        async () => {
+          const l = await hostListing(c, h)
+          if (!l.online) throw new Error(l.detail)
+          return l.detail
+        },
+        { timeout: '2m', interval: '2s' },
+      )
+      expect(listed).toContain('online')
+    })
+  }
+})
