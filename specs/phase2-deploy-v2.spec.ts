@@ -5,6 +5,7 @@ import { DashboardClient } from '../helpers/dashboard/client.ts'
 import { hostListing, sendCommand } from '../helpers/dashboard/commands.ts'
 import { dashboardClient } from '../helpers/dashboard/dashboard-access.ts'
 import { totpCode } from '../helpers/dashboard/totp.ts'
+import { dashboardDownReason } from '../helpers/dashboard/dashboard-down.ts'
 import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
 import { worktreePath, Worktree } from '../helpers/nixcfg/worktree.ts'
 import {
@@ -32,6 +33,8 @@ import { poll } from '../helpers/wait/poll.ts'
  */
 const fleet = openRunFleet()
 const inv = fleet.inventory
+const dashboardDown = (): Promise<string | undefined> =>
+  dashboardDownReason(fleet.target, inv.dashboard.url)
 const csb1 = inv.dashboard.host
 const hosts = testHosts(fleet)
 const stack = dashboardStack(fleet)
@@ -155,7 +158,10 @@ describe('Phase 2: Deploy v2', () => {
 
     it('the container reports healthy', async () => {
       deploy.get()
-      expect((await stack.health()).health).toBe('healthy')
+      const h = await stack.health()
+      expect(h.health, `dashboard container ${h.status}, last healthcheck ${h.lastCheck}`).toBe(
+        'healthy',
+      )
     })
   })
 
@@ -208,7 +214,7 @@ describe('Phase 2: Deploy v2', () => {
     for (const h of hosts) {
       it(`${h}: agent log shows connected to dashboard, registered`, async () => {
         valueOf(rollout.get().switches, h)
-        const { lines } = await waitAgentConnected(fleet.get(h))
+        const { lines } = await waitAgentConnected(fleet.get(h), '3m', dashboardDown)
         expect(lines).toHaveLength(2)
       })
 
@@ -231,7 +237,7 @@ describe('Phase 2: Deploy v2', () => {
       it(`${h}: new boot, agent running and connected, online again`, async () => {
         const r = valueOf(reboots!, h)
         expect(r.after).not.toBe(r.before)
-        await waitAgentConnected(fleet.get(h))
+        await waitAgentConnected(fleet.get(h), '3m', dashboardDown)
         expect(await waitOnline(h)).toContain('online')
       })
     }
@@ -257,8 +263,14 @@ describe('Phase 2: Deploy v2', () => {
     it('v2 dashboard survives csb1 reboot', async () => {
       if (!csb1Reboot) throw new Error('csb1 was not rebooted in 2.4 (see its failure)')
       expect(csb1Reboot.after).not.toBe(csb1Reboot.before)
-      expect(await dashboardStartedAt(stack)).toBeGreaterThanOrEqual(csb1Reboot.clockBefore)
-      expect((await stack.health()).health).toBe('healthy')
+      expect(
+        await dashboardStartedAt(stack),
+        'the dashboard container was not started by Docker after the reboot',
+      ).toBeGreaterThanOrEqual(csb1Reboot.clockBefore)
+      const h = await stack.health()
+      expect(h.health, `dashboard container ${h.status}, last healthcheck ${h.lastCheck}`).toBe(
+        'healthy',
+      )
     })
 
     it('Login with password + TOTP works', async () => {
@@ -285,7 +297,7 @@ describe('Phase 2: Deploy v2', () => {
 
     for (const h of hosts) {
       it(`${h}: v2 agent connected`, async () => {
-        await waitAgentConnected(fleet.get(h), '1m')
+        await waitAgentConnected(fleet.get(h), '1m', dashboardDown)
         expect(await waitOnline(h)).toContain('online')
       })
 
@@ -295,7 +307,7 @@ describe('Phase 2: Deploy v2', () => {
         expect(r.after).not.toBe(r.before)
         const now = await fleet.get(h).os.bootIdentity(fleet.get(h).host)
         expect(now, `${h} has rebooted again since 2.6`).toBe(r.after)
-        await waitAgentConnected(fleet.get(h), '1m')
+        await waitAgentConnected(fleet.get(h), '1m', dashboardDown)
       })
     }
 

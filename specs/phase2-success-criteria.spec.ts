@@ -5,6 +5,7 @@ import { agentComesBack, dashboardComesBack } from '../helpers/checks/persistenc
 import type { DashboardClient } from '../helpers/dashboard/client.ts'
 import { hostListing, sendCommand } from '../helpers/dashboard/commands.ts'
 import { dashboardClient } from '../helpers/dashboard/dashboard-access.ts'
+import { dashboardDownReason } from '../helpers/dashboard/dashboard-down.ts'
 import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
 import { hostsForPhase } from '../helpers/inventory/load-inventory.ts'
 import { dashboardStack, testHosts } from '../helpers/phases/phase2.ts'
@@ -20,6 +21,8 @@ import { readSecret } from '../helpers/secrets/secrets.ts'
  */
 const fleet = openRunFleet()
 const inv = fleet.inventory
+const dashboardDown = (): Promise<string | undefined> =>
+  dashboardDownReason(fleet.target, inv.dashboard.url)
 const hosts = testHosts(fleet)
 const stack = dashboardStack(fleet)
 let client: DashboardClient | undefined
@@ -83,7 +86,7 @@ describe('Success Criteria', () => {
     for (const h of hosts) {
       const agent = await runningAgent(fleet.get(h))
       expect(agent.kind, `${h}: ${agent.detail}`).toBe('v2')
-      await waitAgentConnected(fleet.get(h), '1m')
+      await waitAgentConnected(fleet.get(h), '1m', dashboardDown)
     }
   })
 

@@ -3,6 +3,7 @@ import { waitAgentConnected } from '../helpers/checks/agent-connected.ts'
 import type { DashboardClient } from '../helpers/dashboard/client.ts'
 import { hostListing } from '../helpers/dashboard/commands.ts'
 import { dashboardClient } from '../helpers/dashboard/dashboard-access.ts'
+import { dashboardDownReason } from '../helpers/dashboard/dashboard-down.ts'
 import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
 import { hostsForPhase } from '../helpers/inventory/load-inventory.ts'
 import { rolloutV2Agents, v2CommitMessage, type AgentRollout } from '../helpers/phases/phase2.ts'
@@ -19,6 +20,8 @@ import { poll } from '../helpers/wait/poll.ts'
  */
 const fleet = openRunFleet()
 const inv = fleet.inventory
+const dashboardDown = (): Promise<string | undefined> =>
+  dashboardDownReason(fleet.target, inv.dashboard.url)
 
 function phase3Hosts(): { hosts: string[]; reason?: string } {
   const raw = process.env.PHASE3_HOSTS?.trim()
@@ -72,7 +75,7 @@ describe('Phase 3: Later Expansion', () => {
     it(`${h}: v2 agent connected and online in the dashboard`, async () => {
       if (failure) throw new Error(`phase 3 rollout failed: ${failure.message}`)
       valueOf(rollout!.switches, h)
-      await waitAgentConnected(fleet.get(h))
+      await waitAgentConnected(fleet.get(h), '3m', dashboardDown)
       client ??= dashboardClient(fleet.target, inv.dashboard.url)
       if (!client.loggedIn)
         await client.login(readSecret('dashboardPassword'), readSecret('totpSecret'))

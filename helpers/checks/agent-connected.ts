@@ -4,7 +4,7 @@ import { MacosAdapter } from '../os/macos.ts'
 import { AGENT_UNIT, NixosAdapter } from '../os/nixos.ts'
 import { sh } from '../shell/quote.ts'
 import type { Duration } from '../time/duration.ts'
-import { poll } from '../wait/poll.ts'
+import { poll, TerminalStateError } from '../wait/poll.ts'
 
 /**
  * The plan's agent verification (§2.5): the service runs and stays up, and
@@ -15,6 +15,8 @@ import { poll } from '../wait/poll.ts'
 export async function waitAgentConnected(
   fh: FleetHost,
   timeout: Duration = '3m',
+  /** Asked while the lines are missing: a reason why they cannot come (the dashboard is down). */
+  whyNot?: () => Promise<string | undefined>,
 ): Promise<{ lines: string[] }> {
   const { host, spec } = fh
   if (fh.os instanceof NixosAdapter) await fh.os.waitForUnit(host, AGENT_UNIT, timeout)
@@ -37,6 +39,13 @@ export async function waitAgentConnected(
       const registered = current.find((l) => l.includes('registered with dashboard'))
       if (connected && registered) return { lines: [connected, registered] }
       const last = current.slice(-3).join(' | ') || lines.slice(-3).join(' | ') || '(empty log)'
+      const refused = current.filter((l) => /401|unauthori[sz]ed|authentication failed/i.test(l))
+      if (refused.length >= 2)
+        throw new TerminalStateError(
+          `${spec.name}: the dashboard refuses the agent's token (${refused.length} times since the agent started): ${refused.at(-1)?.trim() ?? ''}`,
+        )
+      const reason = await whyNot?.()
+      if (reason) throw new TerminalStateError(`${spec.name}: the agent cannot connect: ${reason}`)
       throw new HostError(
         spec.name,
         `agent log since its start lacks ${connected ? '' : '"connected to dashboard" '}${registered ? '' : '"registered"'}; last lines: ${last}`,

@@ -9,7 +9,10 @@ const run = (...checks: [string, CheckResult['status'], string?][]): RunbookRun 
     checks.map(([title, status, failure]) => [title, { title, status, failure: failure ?? '' }]),
   ),
 })
-const expected = [{ check: 'gpc0: v1 agent stopped', message: /gpc0: .*rebuild/ }]
+const expected = {
+  fail: [{ check: 'gpc0: v1 agent stopped', message: /gpc0: .*rebuild/ }],
+  pass: 'all-others' as const,
+}
 
 describe('judging a fault scenario', () => {
   it('accepts exactly the expected failure with its message', () => {
@@ -42,9 +45,23 @@ describe('judging a fault scenario', () => {
         ),
         expected,
       ),
-    ).toEqual(['unrelated check "hsb0: v1 agent stopped" skipped: '])
+    ).toEqual([
+      'unaffected check "hsb0: v1 agent stopped" skipped: ',
+      'check "hsb0: v1 agent stopped" did not run (skipped)',
+    ])
+  })
+  it('with a named pass list, a consequential failure is allowed but a skipped check is not', () => {
+    const r = run(
+      ['gpc0: v1 agent stopped', 'failed', 'gpc0: rebuild'],
+      ['hsb0: v1 agent stopped', 'passed'],
+      ['csb1: later check', 'failed', 'because gpc0 failed'],
+      ['csb1: skipped check', 'skipped'],
+    )
+    expect(judgeRun(r, { fail: expected.fail, pass: ['hsb0: v1 agent stopped'] })).toEqual([
+      'check "csb1: skipped check" did not run (skipped)',
+    ])
   })
   it('flags a run in which nothing ran', () => {
-    expect(judgeRun(run(), [])).toEqual(['no check ran at all'])
+    expect(judgeRun(run(), { fail: [], pass: 'all-others' })).toEqual(['no check ran at all'])
   })
 })

@@ -2,7 +2,7 @@ import { sh } from '../shell/quote.ts'
 import type { Host } from '../hosts/host.ts'
 import { HostError } from '../hosts/errors.ts'
 import { sleep, type Duration } from '../time/duration.ts'
-import { poll } from '../wait/poll.ts'
+import { poll, TerminalStateError } from '../wait/poll.ts'
 import type { AgentState, OsAdapter } from './os-adapter.ts'
 
 export const AGENT_LABEL = 'com.nixfleet.agent'
@@ -59,11 +59,18 @@ export class MacosAdapter implements OsAdapter {
 
   /** Waits for the job to be loaded with a process that stays the same (KeepAlive restarts change the PID). */
   async waitForAgentJob(host: Host, timeout: Duration = '2m'): Promise<LaunchdJob> {
+    const failedRuns = new Set<string>()
     return poll(
       `${host.name}: launchd job ${AGENT_LABEL} running and staying up`,
       async () => {
         const job = (await this.jobs(host)).find((j) => j.label === AGENT_LABEL)
         if (!job) throw new HostError(host.name, `${AGENT_LABEL} is not loaded`)
+        // KeepAlive restarts a crashing agent every 10 s: count the failed runs seen.
+        if (job.lastExitStatus !== 0) failedRuns.add(`${job.pid ?? '-'}:${job.lastExitStatus}`)
+        if (failedRuns.size >= 3)
+          throw new TerminalStateError(
+            `${host.name}: ${AGENT_LABEL} keeps exiting (last exit status ${job.lastExitStatus}, ${failedRuns.size} failed runs seen)`,
+          )
         if (job.pid === null)
           throw new HostError(
             host.name,

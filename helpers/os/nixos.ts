@@ -7,6 +7,8 @@ import type { AgentState, OsAdapter } from './os-adapter.ts'
 
 export const AGENT_UNIT = 'nixfleet-agent'
 const STABLE_MS = 4000
+/** Restarts seen during one wait that make it a crash loop rather than a slow start. */
+export const CRASH_LOOP_RESTARTS = 3
 
 export interface UnitState {
   load: string
@@ -70,10 +72,17 @@ export class NixosAdapter implements OsAdapter {
    * systemd says the unit failed or does not exist.
    */
   async waitForUnit(host: Host, unit: string, timeout: Duration = '2m'): Promise<UnitState> {
+    let firstRestarts: number | undefined
     return poll(
       `${host.name}: unit ${unit} active and staying up`,
       async () => {
         const s = await this.unitState(host, unit)
+        firstRestarts ??= s.restarts
+        // Restart=always hides a crashing agent behind "activating"/"active": count restarts.
+        if (s.restarts - firstRestarts >= CRASH_LOOP_RESTARTS)
+          throw new TerminalStateError(
+            `${host.name}: unit ${unit} keeps restarting (${s.restarts - firstRestarts} restarts while watched, ${s.active}/${s.sub})`,
+          )
         if (s.active === 'active' && s.sub === 'running') {
           await sleep(STABLE_MS)
           const again = await this.unitState(host, unit)

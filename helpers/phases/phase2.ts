@@ -9,7 +9,7 @@ import { Worktree, worktreePath } from '../nixcfg/worktree.ts'
 import { say } from '../output/say.ts'
 import { describeOutcome, parallelLimit, perHost, type HostOutcome } from '../runner/per-host.ts'
 import { sh } from '../shell/quote.ts'
-import { DashboardStack } from '../steps/dashboard-stack.ts'
+import { DashboardStack, NoContainerError } from '../steps/dashboard-stack.ts'
 import { pullAndSwitch, type SwitchResult } from '../steps/pull-and-switch.ts'
 import type { Duration } from '../time/duration.ts'
 import { poll, TerminalStateError } from '../wait/poll.ts'
@@ -36,11 +36,23 @@ export async function waitDashboardHealthy(
   return poll(
     `${stack.host.name}: dashboard container healthy`,
     async () => {
-      const h = await stack.health()
+      const h = await stack.health().catch((err: unknown) => {
+        // Nothing to wait for: no container will appear by itself.
+        if (err instanceof NoContainerError) throw new TerminalStateError(err.message)
+        throw err
+      })
       if (h.health === 'healthy' && h.status === 'running') return h
       if (h.status === 'exited' || h.status === 'dead')
         throw new TerminalStateError(`${stack.host.name}: the dashboard container ${h.status}`)
-      throw new HostError(stack.host.name, `dashboard container ${h.status}, health ${h.health}`)
+      // Docker says unhealthy only after the healthcheck failed its retries in a row.
+      if (h.health === 'unhealthy')
+        throw new TerminalStateError(
+          `${stack.host.name}: Docker reports the dashboard container unhealthy; last healthcheck ${h.lastCheck}`,
+        )
+      throw new HostError(
+        stack.host.name,
+        `dashboard container ${h.status}, health ${h.health}${h.lastCheck ? ` (last check ${h.lastCheck})` : ''}`,
+      )
     },
     { timeout, interval: '3s' },
   )
@@ -180,5 +192,7 @@ export async function rolloutV2Agents(
 }
 
 export function v2CommitMessage(hosts: string[]): string {
-  return `feat: deploy nixfleet v2 agent to ${hosts.join(' and ')}`
+  const list =
+    hosts.length > 1 ? `${hosts.slice(0, -1).join(', ')} and ${hosts.at(-1)}` : (hosts[0] ?? '')
+  return `feat: deploy nixfleet v2 agent to ${list}`
 }

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { say } from '../output/say.ts'
-import type { World } from './world.ts'
+import { machines, type World } from './world.ts'
 
 /**
  * The rehearsal's fault catalog. A fault makes one condition false on one
@@ -13,7 +13,23 @@ export const FAULTS = {
   'unit-no-return': 'after the next reboot the agent does not start again (it fails at start)',
   'no-return-from-reboot': 'the host never comes back after a reboot',
   'wrong-host-key': 'the host presents a host key that is not the one in known_hosts',
+  'dashboard-never-healthy':
+    'the v2 commit csb1 pulls has a healthcheck that cannot pass (it calls curl, which the image lacks)',
+  'wrong-agent-token': "the host's agent token file holds a token the dashboard does not accept",
+  'totp-mismatch': "csb1's dashboard env file has a TOTP secret other than the operator's",
+  'required-variable-missing': "csb1's dashboard env file lacks NIXFLEET_SESSION_SECRET",
+  'agent-exits-on-start': 'the agent exits with an error as soon as it starts',
+  'no-restart-policy': 'the v2 commit csb1 pulls has no restart policy for the dashboard service',
 } as const
+
+/** Faults that change the dashboard host (csb1); the others act on an agent host. */
+const DASHBOARD_FAULTS: readonly FaultName[] = [
+  'dashboard-never-healthy',
+  'totp-mismatch',
+  'required-variable-missing',
+  'no-restart-policy',
+]
+const AGENT_FAULTS: readonly FaultName[] = ['wrong-agent-token', 'agent-exits-on-start']
 
 export type FaultName = keyof typeof FAULTS
 export interface FaultSpec {
@@ -35,8 +51,35 @@ export function parseFaults(text: string | undefined, world: World): FaultSpec[]
         `REHEARSAL_FAULTS: fault ${name} needs a simulated host, e.g. ${name}:gpc0 (got "${host ?? ''}")`,
       )
     }
+    const machine = machines(world).find((m) => m.name === host)
+    if (DASHBOARD_FAULTS.includes(name as FaultName) && machine?.image !== 'csb1')
+      throw new Error(`REHEARSAL_FAULTS: ${name} acts on the dashboard host; use ${name}:csb1`)
+    if (AGENT_FAULTS.includes(name as FaultName) && !machine)
+      throw new Error(`REHEARSAL_FAULTS: ${name} needs a NixOS or macOS host`)
     return { name: name as FaultName, host }
   })
+}
+
+const NIXFLEET_REMOTE = '/srv/git/markus-barta/nixfleet.git'
+
+/** A commit on the simulated nixfleet remote (what csb1's `git pull` brings), made on the gateway. */
+function commitOnNixfleetRemote(edit: string, message: string): void {
+  execFileSync('docker', [
+    'exec',
+    'rehearsal-gateway',
+    'sh',
+    '-euc',
+    `t=$(mktemp -d); git clone -q ${NIXFLEET_REMOTE} "$t/n"; cd "$t/n"; ${edit}; ` +
+      `git -c user.name='Markus Barta' -c user.email=markus@barta.cm commit -qam ${shq(message)}; ` +
+      `git push -q origin HEAD:main; rm -rf "$t"`,
+  ])
+}
+
+const shq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
+
+function envFile(world: World, host: string): string {
+  const m = machines(world).find((x) => x.name === host)
+  return `${m?.user.home ?? '/home/mba'}/secrets/nixfleet.env`
 }
 
 const container = (host: string): string => `rehearsal-${host}`
@@ -59,6 +102,41 @@ export function applyFault(world: World, f: FaultSpec): void {
       break
     case 'no-return-from-reboot':
       execFileSync('docker', ['update', '--restart=no', container(f.host)])
+      break
+    case 'dashboard-never-healthy':
+      commitOnNixfleetRemote(
+        `sed -i "s/'wget', '-q', '--spider',/'curl', '-sf',/" docker-compose.yml && grep -q curl docker-compose.yml`,
+        'fix(compose): healthcheck with curl',
+      )
+      break
+    case 'no-restart-policy':
+      commitOnNixfleetRemote(
+        `sed -i '/^ *restart: unless-stopped$/d' docker-compose.yml && ! grep -q 'restart:' docker-compose.yml`,
+        'chore(compose): tidy service definition',
+      )
+      break
+    case 'totp-mismatch':
+      // A valid base32 secret, just not the operator's.
+      exec(
+        f.host,
+        `sed -i 's/^NIXFLEET_TOTP_SECRET=.*/NIXFLEET_TOTP_SECRET=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP/' ${envFile(world, f.host)}`,
+      )
+      break
+    case 'required-variable-missing':
+      exec(f.host, `sed -i '/^NIXFLEET_SESSION_SECRET=/d' ${envFile(world, f.host)}`)
+      break
+    case 'wrong-agent-token':
+      // Both places a token lives: agenix's source (NixOS, copied to /run at boot) and the Mac's file.
+      exec(
+        f.host,
+        'touch /etc/runbook-sim/faults/wrong-agent-token; ' +
+          'if [ -f /etc/agenix-sim/nixfleet-token ]; then printf "NIXFLEET_TOKEN=%s\\n" not-the-fleet-token > /etc/agenix-sim/nixfleet-token; ' +
+          'cp /etc/agenix-sim/nixfleet-token /run/agenix/nixfleet-token; fi; ' +
+          'for t in /home/*/.config/nixfleet/token /Users/*/.config/nixfleet/token; do [ -f "$t" ] && printf not-the-fleet-token > "$t"; done; true',
+      )
+      break
+    case 'agent-exits-on-start':
+      exec(f.host, 'touch /etc/runbook-sim/faults/agent-exits-on-start')
       break
     case 'wrong-host-key':
       // The marker keeps the next boot's provisioning from restoring the key on record.
@@ -87,8 +165,17 @@ export function revertFault(world: World, f: FaultSpec): void {
       break
     case 'rebuild-fails':
     case 'unit-no-return':
+    case 'agent-exits-on-start':
       exec(f.host, `rm -f /etc/runbook-sim/faults/${f.name}`)
       break
+    case 'dashboard-never-healthy':
+    case 'no-restart-policy':
+    case 'totp-mismatch':
+    case 'required-variable-missing':
+    case 'wrong-agent-token':
+      // These change files and history the rehearsal made once (env file, token, remote):
+      // a fresh fleet (`npm run fleet:up`) is the way back.
+      throw new Error(`fault ${f.name} cannot be reverted on a running fleet; start a fresh one`)
     case 'no-return-from-reboot':
       execFileSync('docker', ['update', '--restart=unless-stopped', container(f.host)])
       spawnSync('docker', ['start', container(f.host)], { stdio: 'ignore' })

@@ -93,6 +93,7 @@ function csb1Files(u: Machine['user'], x: Csb1Extras): HostProvisioning['files']
     // P4500 §2.2: the operator prepared the v2 secrets file before the migration.
     {
       path: `${u.home}/secrets/nixfleet.env`,
+      firstBootOnly: true,
       content: x.v2Env,
       mode: '0600',
       owner: `${u.name}:users`,

@@ -3,6 +3,11 @@ import { HostError } from '../hosts/errors.ts'
 import type { Inventory } from '../inventory/load-inventory.ts'
 import { remotePath, sh } from '../shell/quote.ts'
 
+/** The stack has no container for the service at all (never created, or removed). */
+export class NoContainerError extends HostError {
+  override name = 'NoContainerError'
+}
+
 /**
  * The dashboard's Compose stack on csb1, driven by the plan's own commands
  * in its directory (`cd ~/docker/nixfleet && docker compose …`).
@@ -40,17 +45,26 @@ export class DashboardStack {
     return out.split('\n').filter((l) => /nixfleet/i.test(l))
   }
 
-  /** The service's container and its Docker health, or why there is none. */
-  async health(): Promise<{ id: string; status: string; health: string }> {
+  /** The service's container, its state and Docker health (with the last healthcheck's output). */
+  async health(): Promise<{ id: string; status: string; health: string; lastCheck: string }> {
     const svc = this.inventory.dashboard.service
-    const id = (await this.compose(sh`ps -q ${svc}`, '1m')).trim().split('\n')[0] ?? ''
-    if (!id) throw new HostError(this.host.name, `no ${svc} container in ${this.dir}`)
-    const out = await this.host.succeed(
-      sh`docker inspect -f ${'{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}'} ${id}`,
-      { timeout: '1m' },
-    )
-    const [status = '', health = ''] = out.trim().split(' ')
-    return { id, status, health }
+    // -a: a stopped container is still the service's container (and says why it stopped).
+    const id = (await this.compose(sh`ps -a -q ${svc}`, '1m')).trim().split('\n')[0] ?? ''
+    if (!id) throw new NoContainerError(this.host.name, `no ${svc} container in ${this.dir}`)
+    const out = await this.host.succeed(sh`docker inspect -f ${'{{json .State}}'} ${id}`, {
+      timeout: '1m',
+    })
+    const state = JSON.parse(out) as {
+      Status: string
+      Health?: { Status: string; Log?: { ExitCode: number; Output: string }[] }
+    }
+    const last = state.Health?.Log?.at(-1)
+    return {
+      id,
+      status: state.Status,
+      health: state.Health?.Status ?? 'none',
+      lastCheck: last ? `exit ${last.ExitCode}: ${last.Output.trim().slice(0, 300)}` : '',
+    }
   }
 
   /** Path of a file of the stack, for commands (relative paths are under the stack's directory). */

@@ -23,6 +23,8 @@ export interface HostProvisioning {
     mode: string
     owner: string
     encoding?: 'utf8' | 'base64'
+    /** Written on first boot only: afterwards the file is the machine's own (an operator's env file). */
+    firstBootOnly?: boolean
   }[]
   /** Brings a fresh host to its deployed state on first boot (the configuration it was running). */
   deploy?: { user: string; command: string[] }

@@ -41,7 +41,11 @@ function ensureUser(u: HostProvisioning['users'][number]): void {
 }
 
 function writeFiles(): void {
+  // Fault "wrong-agent-token": the token files keep the wrong token across boots.
+  const keepTokens = existsSync('/etc/runbook-sim/faults/wrong-agent-token')
   for (const f of spec.files) {
+    if (keepTokens && /nixfleet[^/]*\/token$|nixfleet-token$/.test(f.path)) continue
+    if (f.firstBootOnly && existsSync(f.path)) continue
     mkdirSync(dirname(f.path), { recursive: true })
     writeFileSync(f.path, Buffer.from(f.content, f.encoding ?? 'utf8'))
     chmodSync(f.path, parseInt(f.mode, 8))

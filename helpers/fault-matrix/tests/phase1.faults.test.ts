@@ -14,16 +14,19 @@ describe('phase 1 under faults', () => {
       env: { REHEARSAL_FAULTS: 'host-unreachable:hsb1,rebuild-fails:gpc0' },
       timeoutMs: 20 * 60_000,
     })
-    const problems = judgeRun(run, [
-      {
-        check: 'hsb1: v1 agent stopped',
-        message: /hsb1: .*(cannot reach|connect|timed out|unreachable)/i,
-      },
-      {
-        check: 'gpc0: v1 agent stopped',
-        message: /gpc0: command failed .*nixos-rebuild[\s\S]*error: builder for/,
-      },
-    ])
+    const problems = judgeRun(run, {
+      fail: [
+        {
+          check: 'hsb1: v1 agent stopped',
+          message: /hsb1: .*(cannot reach|connect|timed out|unreachable)/i,
+        },
+        {
+          check: 'gpc0: v1 agent stopped',
+          message: /gpc0: command failed .*nixos-rebuild[\s\S]*error: builder for/,
+        },
+      ],
+      pass: 'all-others',
+    })
     expect(
       problems,
       `${problems.join('\n')}\n--- runbook output (tail) ---\n${run.output.slice(-3000)}`,
