@@ -6,6 +6,8 @@ import { poll, TerminalStateError } from '../wait/poll.ts'
 import type { AgentState, OsAdapter } from './os-adapter.ts'
 
 export const AGENT_LABEL = 'com.nixfleet.agent'
+/** Two of launchd's 10 s relaunch throttles, plus a margin. */
+const CRASH_LOOP_MS = 25_000
 /** launchd writes the agent's stdout and stderr here; the v2 agent logs to stderr. */
 export const AGENT_LOGS = ['/tmp/nixfleet-agent.log', '/tmp/nixfleet-agent.err'] as const
 
@@ -59,17 +61,19 @@ export class MacosAdapter implements OsAdapter {
 
   /** Waits for the job to be loaded with a process that stays the same (KeepAlive restarts change the PID). */
   async waitForAgentJob(host: Host, timeout: Duration = '2m'): Promise<LaunchdJob> {
-    const failedRuns = new Set<string>()
+    let failingSince: number | undefined
     return poll(
       `${host.name}: launchd job ${AGENT_LABEL} running and staying up`,
       async () => {
         const job = (await this.jobs(host)).find((j) => j.label === AGENT_LABEL)
         if (!job) throw new HostError(host.name, `${AGENT_LABEL} is not loaded`)
-        // KeepAlive restarts a crashing agent every 10 s: count the failed runs seen.
-        if (job.lastExitStatus !== 0) failedRuns.add(`${job.pid ?? '-'}:${job.lastExitStatus}`)
-        if (failedRuns.size >= 3)
+        // KeepAlive relaunches a crashing agent every 10 s (launchd's throttle): a job that
+        // keeps showing a failed last exit for longer than two throttles is a crash loop.
+        if (job.lastExitStatus !== 0 && job.pid === null) failingSince ??= Date.now()
+        else if (job.lastExitStatus === 0) failingSince = undefined
+        if (failingSince !== undefined && Date.now() - failingSince > CRASH_LOOP_MS)
           throw new TerminalStateError(
-            `${host.name}: ${AGENT_LABEL} keeps exiting (last exit status ${job.lastExitStatus}, ${failedRuns.size} failed runs seen)`,
+            `${host.name}: ${AGENT_LABEL} keeps exiting (last exit status ${job.lastExitStatus} for ${Math.round((Date.now() - failingSince) / 1000)} s)`,
           )
         if (job.pid === null)
           throw new HostError(

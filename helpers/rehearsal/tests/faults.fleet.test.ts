@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { NixosAdapter } from '../../os/nixos.ts'
 import { remotePath, sh } from '../../shell/quote.ts'
-import { applyFault, revertFault, type FaultSpec } from '../faults.ts'
+import { applyFault, parseFaults, revertFault, type FaultSpec } from '../faults.ts'
 import { loadWorld } from '../world.ts'
 import { simulated } from './world-hosts.ts'
 
@@ -51,10 +51,40 @@ describe('rehearsal faults', () => {
       timeout: '3m',
     })
     await expect(nixos.waitForUnit(host, 'nixfleet-agent', '25s')).rejects.toThrow(
-      /hsb0: unit nixfleet-agent active and staying up not satisfied/,
+      /hsb0: unit nixfleet-agent (active and staying up not satisfied|keeps restarting)/,
     )
     expect(await nixos.agentLog(host)).toContain('rehearsal fault unit-no-return')
     await host.close()
+  })
+
+  it('agent-exits-on-start: the agent crash-loops and the wait says so at once; reverted, it stays up', async () => {
+    const { host } = simulated('csb0')
+    const fault: FaultSpec = { name: 'agent-exits-on-start', host: 'csb0' }
+    inject(fault)
+    await host.succeed('sudo systemctl restart nixfleet-agent', { timeout: '30s' })
+    const started = Date.now()
+    await expect(nixos.waitForUnit(host, 'nixfleet-agent', '2m')).rejects.toThrow(
+      /csb0: unit nixfleet-agent keeps restarting/,
+    )
+    expect(
+      Date.now() - started,
+      'a crash loop is recognised long before the deadline',
+    ).toBeLessThan(60_000)
+    expect(await nixos.agentLog(host)).toContain('rehearsal fault agent-exits-on-start')
+    revertFault(world, fault)
+    applied.splice(applied.indexOf(fault), 1)
+    await host.succeed('sudo systemctl restart nixfleet-agent', { timeout: '30s' })
+    await expect(nixos.waitForUnit(host, 'nixfleet-agent', '1m')).resolves.toMatchObject({
+      active: 'active',
+    })
+    await host.close()
+  })
+
+  it('part-2 faults are checked against the host they need', () => {
+    expect(() => parseFaults('totp-mismatch:gpc0', world)).toThrow(
+      'REHEARSAL_FAULTS: totp-mismatch acts on the dashboard host; use totp-mismatch:csb1',
+    )
+    expect(parseFaults('wrong-agent-token:gpc0,no-restart-policy:csb1', world)).toHaveLength(2)
   })
 
   it('no-return-from-reboot: the reboot is never confirmed', async () => {
