@@ -5,6 +5,7 @@ import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
 import { hostsForPhase } from '../helpers/inventory/load-inventory.ts'
 import { runPhase1, type Phase1Result } from '../helpers/phases/phase1.ts'
 import { valueOf } from '../helpers/runner/per-host.ts'
+import { writeRunArtifact } from '../helpers/runner/run-folder.ts'
 import { sh } from '../helpers/shell/quote.ts'
 import { DashboardStack } from '../helpers/steps/dashboard-stack.ts'
 import { formatMs } from '../helpers/time/duration.ts'
@@ -23,6 +24,12 @@ let result: Phase1Result
 describe('Phase 1: Decommission v1', () => {
   beforeAll(async () => {
     result = await withContext({ phase: 'phase 1' }, () => runPhase1(fleet))
+    // For the benchmark: each host's own work against the phase as a whole.
+    writeRunArtifact('phase1-timings.json', {
+      phaseMs: result.ms,
+      switchWallMs: result.switchWallMs,
+      hostMs: Object.fromEntries([...result.switches.values()].map((o) => [o.host, o.ms])),
+    })
   }, 45 * 60_000)
 
   afterAll(async () => {

@@ -28,6 +28,8 @@ export interface Phase1Result {
     | { skipped: string }
     | { error: Error }
   switches: Map<string, HostOutcome<SwitchResult>>
+  /** Wall-clock time of the parallel pull+switch step. */
+  switchWallMs: number
   dashboard: { stopped: string; backup: BackupResult } | { error: Error }
   ms: number
 }
@@ -106,12 +108,14 @@ export async function runPhase1(fleet: Fleet): Promise<Phase1Result> {
   // 3. One commit, one push; then every host, in parallel.
   const pushed = tree.commitAndPush(edits, PHASE1_COMMIT_MESSAGE)
   say(`nixcfg: ${pushed.note}`)
+  const switchStarted = Date.now()
   const switches = await perHost(hosts, limit, (h) =>
     withContext({ check: `${h}: v1 agent stopped` }, () =>
       pullAndSwitch(fh(h), { commit: pushed.commit, isDone: () => agentStopped(fh(h)) }),
     ),
   )
   for (const o of switches.values()) say(describeOutcome(o, (r) => r.note))
+  const switchWallMs = Date.now() - switchStarted
 
   // 4. The v1 dashboard, after: nobody's last poll may move for a few intervals.
   if (probe && 'before' in v1) {
@@ -149,6 +153,7 @@ export async function runPhase1(fleet: Fleet): Promise<Phase1Result> {
     runningBefore,
     v1,
     switches,
+    switchWallMs,
     dashboard,
     ms: Date.now() - started,
   }

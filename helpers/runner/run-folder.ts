@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, symlinkSync } from 'node:fs'
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Transcript } from '../transcript/transcript.ts'
@@ -35,4 +35,11 @@ let transcript: Transcript | undefined
 export function runTranscript(): Transcript {
   transcript ??= new Transcript(join(runFolder(), 'transcript.jsonl'))
   return transcript
+}
+
+/** Writes a JSON file of this run (timings, evidence) next to the transcript. */
+export function writeRunArtifact(name: string, data: unknown): string {
+  const file = join(runFolder(), name)
+  writeFileSync(file, JSON.stringify(data, null, 2) + '\n')
+  return file
 }
