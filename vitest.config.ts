@@ -12,6 +12,8 @@ export default defineConfig({
     retry: 0,
     sequence: { sequencer: PathOrderSequencer },
     setupFiles: ['./helpers/runner/setup-redaction.ts'],
+    // The sign-off report: written only for runbook runs (which have a run folder).
+    reporters: ['default', './helpers/report/signoff-reporter.ts'],
     projects: [
       {
         extends: true,
@@ -53,6 +55,10 @@ export default defineConfig({
           testTimeout: 10 * MINUTE,
           hookTimeout: 30 * MINUTE,
           globalSetup: ['./helpers/runner/runbook-global-setup.ts'],
+          setupFiles: [
+            './helpers/runner/setup-redaction.ts',
+            './helpers/runner/setup-current-test.ts',
+          ],
         },
       },
     ],

@@ -17,6 +17,8 @@ export interface RunbookRun {
   exitCode: number | null
   checks: Map<string, CheckResult>
   output: string
+  /** The run's report folder (reports/<run-id>), as the runbook printed it. */
+  folder: string | undefined
 }
 
 interface JsonReport {
@@ -47,7 +49,9 @@ export async function runRunbook(opts: {
       '--project',
       'runbook',
       '--reporter=json',
-      `--outputFile=${report}`,
+      `--outputFile.json=${report}`,
+      // The sign-off report too, so the fault runs' reports can be checked.
+      '--reporter=./helpers/report/signoff-reporter.ts',
       ...opts.specs,
     ],
     {
@@ -87,5 +91,6 @@ export async function runRunbook(opts: {
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
-  return { exitCode, checks, output }
+  const id = /run: reports\/(\S+)/.exec(output)?.[1]
+  return { exitCode, checks, output, folder: id ? join(ROOT, 'reports', id) : undefined }
 }

@@ -20,6 +20,8 @@ export const FAULTS = {
   'required-variable-missing': "csb1's dashboard env file lacks NIXFLEET_SESSION_SECRET",
   'agent-exits-on-start': 'the agent exits with an error as soon as it starts',
   'no-restart-policy': 'the v2 commit csb1 pulls has no restart policy for the dashboard service',
+  'nixcfg-double-enable':
+    "a commit on the nixcfg remote defines the host's services.nixfleet-agent.enable twice",
 } as const
 
 /** Faults that change the dashboard host (csb1); the others act on an agent host. */
@@ -60,16 +62,14 @@ export function parseFaults(text: string | undefined, world: World): FaultSpec[]
   })
 }
 
-const NIXFLEET_REMOTE = '/srv/git/markus-barta/nixfleet.git'
-
-/** A commit on the simulated nixfleet remote (what csb1's `git pull` brings), made on the gateway. */
-function commitOnNixfleetRemote(edit: string, message: string): void {
+/** A commit on a simulated remote (what the next `git pull` brings), made on the gateway. */
+function commitOnRemote(repo: 'nixfleet' | 'nixcfg', edit: string, message: string): void {
   execFileSync('docker', [
     'exec',
     'rehearsal-gateway',
     'sh',
     '-euc',
-    `t=$(mktemp -d); git clone -q ${NIXFLEET_REMOTE} "$t/n"; cd "$t/n"; ${edit}; ` +
+    `t=$(mktemp -d); git clone -q /srv/git/markus-barta/${repo}.git "$t/n"; cd "$t/n"; ${edit}; ` +
       `git -c user.name='Markus Barta' -c user.email=markus@barta.cm commit -qam ${shq(message)}; ` +
       `git push -q origin HEAD:main; rm -rf "$t"`,
   ])
@@ -104,17 +104,31 @@ export function applyFault(world: World, f: FaultSpec): void {
       execFileSync('docker', ['update', '--restart=no', container(f.host)])
       break
     case 'dashboard-never-healthy':
-      commitOnNixfleetRemote(
+      commitOnRemote(
+        'nixfleet',
         `sed -i "s/'wget', '-q', '--spider',/'curl', '-sf',/" docker-compose.yml && grep -q curl docker-compose.yml`,
         'fix(compose): healthcheck with curl',
       )
       break
     case 'no-restart-policy':
-      commitOnNixfleetRemote(
+      commitOnRemote(
+        'nixfleet',
         `sed -i '/^ *restart: unless-stopped$/d' docker-compose.yml && ! grep -q 'restart:' docker-compose.yml`,
         'chore(compose): tidy service definition',
       )
       break
+    case 'nixcfg-double-enable': {
+      const file =
+        machines(world).find((m) => m.name === f.host)?.role === 'macos'
+          ? 'home.nix'
+          : 'configuration.nix'
+      commitOnRemote(
+        'nixcfg',
+        `sed -i 's/^}$/  services.nixfleet-agent.enable = true;\\n}/' hosts/${f.host}/${file} && tail -3 hosts/${f.host}/${file}`,
+        `feat(${f.host}): make sure the agent is on`,
+      )
+      break
+    }
     case 'totp-mismatch':
       // A valid base32 secret, just not the operator's.
       exec(
@@ -170,6 +184,7 @@ export function revertFault(world: World, f: FaultSpec): void {
       break
     case 'dashboard-never-healthy':
     case 'no-restart-policy':
+    case 'nixcfg-double-enable':
     case 'totp-mismatch':
     case 'required-variable-missing':
     case 'wrong-agent-token':

@@ -50,4 +50,8 @@ export function exportRehearsalSecrets(
   env.NIXFLEET_AGENT_TOKEN ??= s.agentToken
   env.NIXFLEET_PASSWORD ??= s.password
   env.NIXFLEET_TOTP_SECRET ??= s.totpSecret
+  // Every value of the rehearsal is a secret for output purposes (the hash and the
+  // session secret too: they sit in csb1's env file and must not leak from it).
+  for (const [label, value] of Object.entries(s) as [string, string][])
+    registerSecret(`rehearsal ${label}`, value)
 }

@@ -8,7 +8,8 @@ import { exportRehearsalSecrets, ensureRehearsalSecrets } from '../rehearsal/sec
 import { loadWorld } from '../rehearsal/world.ts'
 import { registerPresentSecrets } from '../secrets/secrets.ts'
 import { parseStartAs } from '../rehearsal/start-as.ts'
-import { startRun } from './run-folder.ts'
+import { runFolder, startRun } from './run-folder.ts'
+import { beginRunMeta } from '../report/run-meta.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -27,7 +28,10 @@ export default function setup(): (() => void) | undefined {
   say(`inventory: ${inventory.file} (${inventory.hosts.length} hosts)`)
   const runId = startRun(target)
   say(`run: reports/${runId}`)
-  if (target === 'production') return undefined
+  if (target === 'production') {
+    beginRunMeta(runFolder(), runId)
+    return undefined
+  }
 
   const world = loadWorld()
   const faults = parseFaults(process.env.REHEARSAL_FAULTS, world)
@@ -41,6 +45,7 @@ export default function setup(): (() => void) | undefined {
       `rehearsal: attaching to the fleet started ${running.startedAt} (as ${running.startedAs}; REHEARSAL_START_AS=… starts a fresh one)`,
     )
     exportRehearsalSecrets(ensureRehearsalSecrets())
+    beginRunMeta(runFolder(), runId)
     return undefined
   }
   // In a child process: the Docker clients that start containers keep sockets open, which
@@ -53,6 +58,7 @@ export default function setup(): (() => void) | undefined {
   if (up.status !== 0)
     throw new Error(`the rehearsal fleet did not start (exit ${up.status ?? up.signal})`)
   exportRehearsalSecrets(ensureRehearsalSecrets())
+  beginRunMeta(runFolder(), runId)
   return () => {
     if (process.env.REHEARSAL_KEEP !== '1') fleetDown(world)
   }

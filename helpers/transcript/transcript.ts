@@ -3,12 +3,16 @@ import { dirname } from 'node:path'
 import { redact } from '../secrets/redact.ts'
 import { tail } from '../hosts/errors.ts'
 import { currentContext } from './run-context.ts'
+import { currentTest } from './current-test.ts'
 
 export interface TranscriptEntry {
   time: string
   host: string
   phase?: string
+  /** The action (beforeAll) this command belongs to. */
   check?: string
+  /** The check (test) this command is evidence for. */
+  test?: string
   command: string
   exitCode: number | null
   durationMs: number
@@ -28,7 +32,7 @@ export class Transcript {
   }
 
   record(
-    e: Omit<TranscriptEntry, 'time' | 'phase' | 'check' | 'stdoutTail' | 'stderrTail'> & {
+    e: Omit<TranscriptEntry, 'time' | 'phase' | 'check' | 'test' | 'stdoutTail' | 'stderrTail'> & {
       stdout?: string
       stderr?: string
     },
@@ -39,6 +43,7 @@ export class Transcript {
       time: new Date().toISOString(),
       ...(ctx.phase ? { phase: ctx.phase } : {}),
       ...(ctx.check ? { check: ctx.check } : {}),
+      ...(currentTest() ? { test: currentTest() } : {}),
       ...rest,
       stdoutTail: tail(stdout, 20),
       stderrTail: tail(stderr, 20),

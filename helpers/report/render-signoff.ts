@@ -1,0 +1,113 @@
+import { PLAN_CHECKLISTS } from './plan-checklists.ts'
+import type { CheckRecord, CheckStatus, RunResults } from './results.ts'
+
+const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+
+const ICON: Record<CheckStatus, string> = {
+  passed: '✔ passed',
+  failed: '✘ failed',
+  skipped: '– skipped',
+  'not run': '? not run',
+}
+
+function evidence(c: CheckRecord): string {
+  if (!c.evidence.length && !c.reason) return ''
+  const cmds = c.evidence
+    .map(
+      (e) =>
+        `<li><code>${esc(e.host)}$ ${esc(e.command)}</code> → ${e.exitCode === null ? esc(e.outcome) : `exit ${e.exitCode}`} (${e.durationMs} ms)${
+          e.stdoutTail || e.stderrTail
+            ? `<pre>${esc([e.stdoutTail, e.stderrTail].filter(Boolean).join('\n'))}</pre>`
+            : ''
+        }</li>`,
+    )
+    .join('')
+  return `<details><summary>evidence (${c.evidence.length} command${c.evidence.length === 1 ? '' : 's'})</summary>${
+    c.reason ? `<pre class="reason">${esc(c.reason)}</pre>` : ''
+  }<ul>${cmds}</ul></details>`
+}
+
+function row(text: string, c: CheckRecord | undefined): string {
+  const status: CheckStatus = c?.status ?? 'not run'
+  return `<tr class="${status.replace(' ', '-')}" data-checkbox="${esc(text)}" data-status="${status}">
+<td class="box">${status === 'passed' ? '☑' : '☐'}</td><td>${esc(text)}</td><td>${esc(c?.host ?? '')}</td>
+<td class="status">${ICON[status]}</td><td>${c ? `${(c.durationMs / 1000).toFixed(1)} s` : ''}</td>
+<td>${c ? evidence(c) : '<em>no check for this item ran in this run</em>'}</td></tr>`
+}
+
+/**
+ * The sign-off page: one self-contained HTML file (inline CSS, no scripts,
+ * no external resources). Failures first, then each checklist of the plan in
+ * its own words and order, then the other checks by section, then what the
+ * phases did, then the block a person fills in to sign.
+ */
+export function renderSignoff(r: RunResults): string {
+  const { meta } = r
+  const byTitle = new Map(r.checks.map((c) => [c.title, c]))
+  const inChecklists = new Set(PLAN_CHECKLISTS.flatMap((l) => l.items))
+  const failures = r.checks.filter((c) => c.status === 'failed')
+  const counts = (['passed', 'failed', 'skipped'] as const).map(
+    (s) => `${r.checks.filter((c) => c.status === s).length} ${s}`,
+  )
+  const production = meta.target === 'production'
+  const checklists = PLAN_CHECKLISTS.map(
+    (l) => `<section class="checklist" id="${l.id}"><h2>${esc(l.title)}</h2>
+<p class="spec">verified by <code>${esc(l.spec)}</code></p>
+<table><thead><tr><th></th><th>checkbox</th><th>host</th><th>status</th><th>time</th><th>evidence</th></tr></thead>
+<tbody>${l.items.map((item) => row(item, byTitle.get(item))).join('\n')}</tbody></table></section>`,
+  ).join('\n')
+  const others = r.checks.filter((c) => !inChecklists.has(c.title))
+  const sections = new Map<string, CheckRecord[]>()
+  for (const c of others) {
+    const key = `${c.spec} › ${c.path.join(' › ')}`
+    sections.set(key, [...(sections.get(key) ?? []), c])
+  }
+  const otherHtml = [...sections.entries()]
+    .map(
+      ([k, cs]) =>
+        `<h3>${esc(k)}</h3><table><tbody>${cs.map((c) => row(c.title, c)).join('\n')}</tbody></table>`,
+    )
+    .join('\n')
+  const actions = r.actions
+    .map(
+      (a) =>
+        `<tr><td>${esc(a.phase)}</td><td>${esc(a.action)}</td><td>${a.commands}</td><td>${a.failedCommands}</td><td>${esc(a.firstAt)}</td><td>${esc(a.lastAt)}</td></tr>`,
+    )
+    .join('\n')
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>P4500 sign-off — ${esc(meta.target.toUpperCase())} — ${esc(meta.runId)}</title>
+<style>
+body{font:14px/1.4 system-ui,sans-serif;margin:0 2em 4em;color:#222}
+.target{margin:0 -2em 1em;padding:.8em 2em;font-size:1.6em;font-weight:700;color:#fff;background:${production ? '#b00020' : '#1a5fb4'}}
+.target small{font-size:.55em;font-weight:400;display:block}
+table{border-collapse:collapse;width:100%;margin:.5em 0 1.5em}th,td{border-bottom:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-align:top}
+tr.passed .status{color:#1b7f2a}tr.failed .status{color:#b00020;font-weight:700}tr.skipped .status,tr.not-run .status{color:#8a6d00}
+td.box{font-size:1.2em}pre{white-space:pre-wrap;background:#f6f6f6;padding:.4em;max-height:20em;overflow:auto}pre.reason{background:#fdecee}
+.summary{padding:.5em 1em;border:2px solid ${failures.length ? '#b00020' : '#1b7f2a'}}
+.meta td:first-child{font-weight:600;width:14em}.signoff td{height:2.2em}.signoff input,.signoff select{width:100%}
+</style></head><body>
+<div class="target" id="target">${production ? 'PRODUCTION' : 'REHEARSAL'} — plan P4500 sign-off
+<small>${production ? 'the real fleet' : 'a simulated fleet in containers'}${meta.faults ? ` — FAULT MODE: ${esc(meta.faults)}` : ''}</small></div>
+<table class="meta"><tbody>
+<tr><td>run</td><td>${esc(meta.runId)}</td></tr>
+<tr><td>started / finished</td><td>${esc(meta.startedAt)} / ${esc(meta.finishedAt)}</td></tr>
+<tr><td>run by</td><td>${esc(meta.operator)} on ${esc(meta.machine)}</td></tr>
+<tr><td>runbook commit</td><td><code>${esc(meta.runbookCommit)}</code></td></tr>
+<tr><td>nixcfg before → after</td><td><code>${esc(meta.nixcfgBefore)}</code> → <code>${esc(meta.nixcfgAfter)}</code></td></tr>
+<tr><td>checks</td><td>${counts.join(', ')}</td></tr>
+</tbody></table>
+<section class="summary" id="failures"><h2>${failures.length ? `${failures.length} failed check${failures.length === 1 ? '' : 's'}` : 'No failed checks'}</h2>
+${failures.length ? `<table><tbody>${failures.map((c) => row(c.title, c)).join('\n')}</tbody></table>` : ''}</section>
+${checklists}
+<section id="other"><h2>Other checks (the plan's verify steps)</h2>${otherHtml || '<p>none</p>'}</section>
+<section id="actions"><h2>What the phases did</h2><table><thead><tr><th>phase</th><th>action</th><th>commands</th><th>non-zero exits</th><th>first</th><th>last</th></tr></thead><tbody>${actions}</tbody></table></section>
+<section class="signoff" id="signoff"><h2>Sign-off</h2><table><tbody>
+<tr><td>name</td><td><input type="text" name="name"></td></tr>
+<tr><td>date</td><td><input type="date" name="date"></td></tr>
+<tr><td>decision</td><td><select name="decision"><option></option><option>approved: proceed</option><option>rejected: do not proceed</option><option>approved with conditions (below)</option></select></td></tr>
+<tr><td>conditions / notes</td><td><textarea name="notes" rows="3" style="width:100%"></textarea></td></tr>
+</tbody></table></section>
+</body></html>
+`
+}

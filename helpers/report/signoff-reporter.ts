@@ -1,0 +1,105 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Reporter, TestCase, TestModule, TestSuite } from 'vitest/node'
+import { redact } from '../secrets/redact.ts'
+import type { TranscriptEntry } from '../transcript/transcript.ts'
+import { hostOf } from './plan-checklists.ts'
+import { renderSignoff } from './render-signoff.ts'
+import type { ActionRecord, CheckRecord, CheckStatus, RunMeta, RunResults } from './results.ts'
+import { finishRunMeta } from './run-meta.ts'
+
+/** The errors of the suites around a test (a failed beforeAll lands there). */
+function suiteErrors(t: TestCase): string[] {
+  const out: string[] = []
+  for (let p: TestSuite | TestModule = t.parent; ; p = p.parent) {
+    for (const e of p.errors()) out.push(e.message)
+    if (p.type === 'module') break
+  }
+  return out
+}
+
+function describePath(t: TestCase): string[] {
+  const path: string[] = []
+  for (let p: TestSuite | TestModule = t.parent; p.type === 'suite'; p = p.parent)
+    path.unshift(p.name)
+  return path
+}
+
+function readTranscript(folder: string): TranscriptEntry[] {
+  const file = join(folder, 'transcript.jsonl')
+  if (!existsSync(file)) return []
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as TranscriptEntry)
+}
+
+export function checkRecord(t: TestCase, transcript: TranscriptEntry[], root: string): CheckRecord {
+  const r = t.result()
+  const hookErrors = suiteErrors(t)
+  let status: CheckStatus = r.state === 'pending' ? 'not run' : r.state
+  let reason: string | undefined
+  if (r.state === 'failed') reason = r.errors.map((e) => e.message).join('\n')
+  if (r.state === 'skipped') reason = r.note ?? 'skipped'
+  // A check skipped because its phase's actions threw did not pass: it failed with that error.
+  if (r.state !== 'passed' && hookErrors.length) {
+    status = 'failed'
+    reason = `the phase's actions failed: ${hookErrors.join('\n')}${reason && r.state === 'failed' ? `\n${reason}` : ''}`
+  }
+  const host = hostOf(t.name)
+  return {
+    spec: t.module.moduleId.replace(root, '').replace(/^\//, ''),
+    path: describePath(t),
+    title: t.name,
+    ...(host ? { host } : {}),
+    status,
+    durationMs: t.diagnostic()?.duration ?? 0,
+    ...(reason ? { reason: redact(reason) } : {}),
+    evidence: transcript.filter((e) => e.test === t.name),
+  }
+}
+
+export function actionRecords(transcript: TranscriptEntry[]): ActionRecord[] {
+  const by = new Map<string, ActionRecord>()
+  for (const e of transcript) {
+    if (e.test || !e.check) continue
+    const key = `${e.phase ?? ''}\u0000${e.check}`
+    const a = by.get(key) ?? {
+      phase: e.phase ?? '',
+      action: e.check,
+      commands: 0,
+      failedCommands: 0,
+      firstAt: e.time,
+      lastAt: e.time,
+    }
+    a.commands++
+    if (e.exitCode !== 0) a.failedCommands++
+    a.lastAt = e.time
+    by.set(key, a)
+  }
+  return [...by.values()]
+}
+
+/**
+ * Writes `results.json` and `signoff.html` into the run's folder at the end of
+ * a runbook run. Other runs (unit, fleet tests) have no run folder and are
+ * left alone.
+ */
+export default class SignoffReporter implements Reporter {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    const runId = process.env.RUNBOOK_RUN_ID
+    if (!runId) return
+    const root = process.cwd()
+    const folder = join(root, 'reports', runId)
+    if (!existsSync(folder)) return
+    const transcript = readTranscript(folder)
+    const checks = testModules.flatMap((m) =>
+      [...m.children.allTests()].map((t) => checkRecord(t, transcript, root)),
+    )
+    const meta: RunMeta = finishRunMeta(folder)
+    const results: RunResults = { meta, checks, actions: actionRecords(transcript) }
+    writeFileSync(join(folder, 'results.json'), redact(JSON.stringify(results, null, 2)) + '\n')
+    writeFileSync(join(folder, 'signoff.html'), redact(renderSignoff(results)))
+    process.stderr.write(`sign-off report: reports/${runId}/signoff.html\n`)
+  }
+}
