@@ -9,7 +9,10 @@ import type { ExecResult, Transport } from './transport.ts'
 import type { Transcript } from '../transcript/transcript.ts'
 import { poll } from '../wait/poll.ts'
 import { sh } from '../shell/quote.ts'
-import { MINUTE, SECOND, toMs, type Duration } from '../time/duration.ts'
+import { formatMs, MINUTE, SECOND, toMs, type Duration } from '../time/duration.ts'
+import { progress } from '../output/say.ts'
+
+const PROGRESS_EVERY_MS = 20_000
 
 export interface RunOptions {
   timeout?: Duration
@@ -35,6 +38,14 @@ export class Host {
   async run(command: string, opts: RunOptions = {}): Promise<ExecResult> {
     const timeoutMs = toMs(opts.timeout ?? DEFAULT_COMMAND_TIMEOUT)
     const started = Date.now()
+    // A long command (a rebuild, a compose build) says it is still running and how long it may take.
+    const ticker = setInterval(() => {
+      const left = timeoutMs - (Date.now() - started)
+      progress(
+        `${this.name}: still running after ${formatMs(Date.now() - started)} (${formatMs(left)} left): ${command}`,
+      )
+    }, PROGRESS_EVERY_MS)
+    ticker.unref()
     try {
       const result = await this.transport.exec(command, {
         timeoutMs,
@@ -68,6 +79,8 @@ export class Host {
         stderr: (err as Error).message,
       })
       throw err
+    } finally {
+      clearInterval(ticker)
     }
   }
 

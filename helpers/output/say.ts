@@ -6,6 +6,11 @@ export function say(message: string): void {
   process.stderr.write(redact(message) + '\n')
 }
 
+/** A live progress line (long waits, long commands); silenced with RUNBOOK_QUIET=1. */
+export function progress(message: string): void {
+  if (process.env.RUNBOOK_QUIET !== '1') say(message)
+}
+
 /**
  * Wraps console methods so that anything printed through them, by us or by a
  * library, is redacted too: arguments are formatted first (objects included)

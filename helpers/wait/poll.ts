@@ -1,3 +1,4 @@
+import { progress } from '../output/say.ts'
 import { formatMs, sleep, toMs, type Duration } from '../time/duration.ts'
 
 /**
@@ -7,6 +8,9 @@ import { formatMs, sleep, toMs, type Duration } from '../time/duration.ts'
 export class TerminalStateError extends Error {
   override name = 'TerminalStateError'
 }
+
+/** How often a wait reports that it is still waiting. */
+const PROGRESS_EVERY_MS = 15_000
 
 export class PollTimeoutError extends Error {
   override name = 'PollTimeoutError'
@@ -39,10 +43,18 @@ export async function poll<T>(
   const intervalMs = toMs(opts.interval ?? '1s')
   const deadline = Date.now() + timeoutMs
   let lastError: unknown
+  let nextProgress = Date.now() + PROGRESS_EVERY_MS
   for (let attempt = 1; ; attempt++) {
     const remainingMs = deadline - Date.now()
     if (remainingMs <= 0) break
     opts.onAttempt?.({ attempt, remainingMs, lastError })
+    // A long wait says what it waits for and how long it may still take.
+    if (Date.now() >= nextProgress) {
+      nextProgress = Date.now() + PROGRESS_EVERY_MS
+      progress(
+        `waiting: ${what} (${formatMs(remainingMs)} left${lastError instanceof Error ? `; now: ${lastError.message.split('\n')[0]}` : ''})`,
+      )
+    }
     try {
       return await probe({ attempt, remainingMs })
     } catch (err) {
