@@ -20,8 +20,8 @@ export const FAULTS = {
   'required-variable-missing': "csb1's dashboard env file lacks NIXFLEET_SESSION_SECRET",
   'agent-exits-on-start': 'the agent exits with an error as soon as it starts',
   'no-restart-policy': 'the v2 commit csb1 pulls has no restart policy for the dashboard service',
-  'nixcfg-double-enable':
-    "a commit on the nixcfg remote defines the host's services.nixfleet-agent.enable twice",
+  'nixcfg-mkforce':
+    "a commit on the nixcfg remote wraps the host's agent enable in lib.mkForce (valid Nix the runbook must not edit)",
 } as const
 
 /** Faults that change the dashboard host (csb1); the others act on an agent host. */
@@ -117,15 +117,17 @@ export function applyFault(world: World, f: FaultSpec): void {
         'chore(compose): tidy service definition',
       )
       break
-    case 'nixcfg-double-enable': {
+    case 'nixcfg-mkforce': {
       const file =
         machines(world).find((m) => m.name === f.host)?.role === 'macos'
           ? 'home.nix'
           : 'configuration.nix'
+      const path = `hosts/${f.host}/${file}`
       commitOnRemote(
         'nixcfg',
-        `sed -i 's/^}$/  services.nixfleet-agent.enable = true;\\n}/' hosts/${f.host}/${file} && tail -3 hosts/${f.host}/${file}`,
-        `feat(${f.host}): make sure the agent is on`,
+        `sed -i -e 's/^    enable = true;$/    enable = lib.mkForce true;/' ` +
+          `-e 's/services.nixfleet-agent.enable = true;/services.nixfleet-agent.enable = lib.mkForce true;/' ${path} && grep -q mkForce ${path}`,
+        `fix(${f.host}): keep the agent on whatever other modules say`,
       )
       break
     }
@@ -184,7 +186,7 @@ export function revertFault(world: World, f: FaultSpec): void {
       break
     case 'dashboard-never-healthy':
     case 'no-restart-policy':
-    case 'nixcfg-double-enable':
+    case 'nixcfg-mkforce':
     case 'totp-mismatch':
     case 'required-variable-missing':
     case 'wrong-agent-token':

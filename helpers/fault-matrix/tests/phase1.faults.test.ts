@@ -52,7 +52,7 @@ describe('phase 1 under faults', () => {
   it('a nixcfg file that cannot be edited safely: nothing changes, every checkbox shows not passed with the reason', async () => {
     const run = await runRunbook({
       specs: ['specs/phase1'],
-      env: { REHEARSAL_FAULTS: 'nixcfg-double-enable:hsb0' },
+      env: { REHEARSAL_FAULTS: 'nixcfg-mkforce:hsb0' },
       timeoutMs: 15 * 60_000,
     })
     if (!run.folder)
@@ -62,7 +62,7 @@ describe('phase 1 under faults', () => {
       const c = results.checks.find((x) => x.title === item)
       if (!c) return [`${item}: no result`]
       if (c.status === 'passed') return [`${item}: passed`]
-      return /nixcfg: nothing was changed[\s\S]*hsb0: .*hosts\/hsb0\/configuration\.nix:\d+: services\.nixfleet-agent\.enable is defined 2 times/.test(
+      return /nixcfg: nothing was changed[\s\S]*hsb0: .*hosts\/hsb0\/configuration\.nix:\d+: services\.nixfleet-agent\.enable = lib\.mkForce true; is not a plain true\/false/.test(
         c.reason ?? '',
       )
         ? []
