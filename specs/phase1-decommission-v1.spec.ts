@@ -69,9 +69,10 @@ describe('Phase 1: Decommission v1', () => {
       if ('error' in result.dashboard) throw result.dashboard.error
       const stack = new DashboardStack(fleet.get(dashboardHost).host, fleet.inventory)
       const listed = await stack.nixfleetContainers()
-      expect(listed, `${dashboardHost}: \`docker ps | grep nixfleet\` should show nothing`).toEqual(
-        [],
-      )
+      expect(
+        listed,
+        `${dashboardHost}: \`docker ps | grep nixfleet\` should show nothing, shows: ${listed.join(' | ')}`,
+      ).toEqual([])
       expect(
         await stack.runningIds(),
         `${dashboardHost}: containers of ${stack.dir} still running`,

@@ -314,7 +314,8 @@ describe('Phase 2: Deploy v2', () => {
     it('Dashboard shows both hosts online', async () => {
       const c = await session()
       const listed = await Promise.all(hosts.map((h) => hostListing(c, h)))
-      expect(listed.filter((l) => !l.online).map((l) => l.detail)).toEqual([])
+      const offline = listed.filter((l) => !l.online).map((l) => l.detail)
+      expect(offline, `not online: ${offline.join('; ')}`).toEqual([])
     })
 
     it('Can send commands to both hosts', async () => {

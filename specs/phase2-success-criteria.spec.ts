@@ -50,7 +50,7 @@ describe('Success Criteria', () => {
           ? [`${o.host}: v1 agent ${o.value.detail}`]
           : [],
     )
-    expect(v1, 'hosts still running (or not showing) a v1 agent').toEqual([])
+    expect(v1, `hosts still running (or not showing) a v1 agent: ${v1.join('; ')}`).toEqual([])
   })
 
   it('v1 dashboard stopped', async () => {
@@ -93,7 +93,8 @@ describe('Success Criteria', () => {
   it('Both hosts visible in dashboard', async () => {
     const c = await session()
     const listed = await Promise.all(hosts.map((h) => hostListing(c, h)))
-    expect(listed.filter((l) => !l.online).map((l) => l.detail)).toEqual([])
+    const offline = listed.filter((l) => !l.online).map((l) => l.detail)
+    expect(offline, `not online: ${offline.join('; ')}`).toEqual([])
   })
 
   it('Commands work (pull, switch)', async () => {
@@ -116,6 +117,6 @@ describe('Success Criteria', () => {
       const a = await agentComesBack(fleet.get(h))
       if (!a.ok) problems.push(`${h}: agent: ${a.detail}`)
     }
-    expect(problems, 'what would not come back after a reboot').toEqual([])
+    expect(problems, `would not come back after a reboot: ${problems.join('; ')}`).toEqual([])
   })
 })
