@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { renderSignoff } from './render-signoff.ts'
 import type { RunResults } from './results.ts'
@@ -90,6 +91,12 @@ describe('the sign-off page', () => {
     writeFileSync(join(dir, 'b.html'), 'login with hunter2%2Dvery-secret'.replace('%2D', '-'))
     expect(scanForSecrets(dir, { password: 'hunter2-very-secret' })).toEqual([
       `${join(dir, 'b.html')}: password`,
+    ])
+    // Inside gzipped data too (Vitest's HTML report).
+    const gz = mkdtempSync(join(tmpdir(), 'scan-'))
+    writeFileSync(join(gz, 'meta.json.gz'), gzipSync('{"log":"token hunter2-very-secret"}'))
+    expect(scanForSecrets(gz, { token: 'hunter2-very-secret' })).toEqual([
+      `${join(gz, 'meta.json.gz')}: token`,
     ])
   })
 })
