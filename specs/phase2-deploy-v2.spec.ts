@@ -6,6 +6,7 @@ import { hostListing, sendCommand } from '../helpers/dashboard/commands.ts'
 import { dashboardClient } from '../helpers/dashboard/dashboard-access.ts'
 import { totpCode } from '../helpers/dashboard/totp.ts'
 import { dashboardDownReason } from '../helpers/dashboard/dashboard-down.ts'
+import { DashboardSession } from '../helpers/dashboard/session.ts'
 import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
 import { worktreePath, Worktree } from '../helpers/nixcfg/worktree.ts'
 import {
@@ -40,14 +41,9 @@ const hosts = testHosts(fleet)
 const stack = dashboardStack(fleet)
 const url = inv.dashboard.url
 
-let client: DashboardClient | undefined
 /** One logged-in session for reading the dashboard (hosts, commands). */
-async function session(): Promise<DashboardClient> {
-  if (client?.loggedIn) return client
-  client = dashboardClient(fleet.target, url)
-  await client.login(readSecret('dashboardPassword'), readSecret('totpSecret'))
-  return client
-}
+const dashboard = new DashboardSession(fleet.target, url)
+const session = (): Promise<DashboardClient> => dashboard.get()
 
 async function waitOnline(host: string, timeout: '2m' | '3m' = '2m'): Promise<string> {
   const c = await session()
@@ -85,7 +81,7 @@ function action<T>(
 }
 
 afterAll(async () => {
-  await client?.close()
+  await dashboard.close()
   await fleet.close()
 })
 

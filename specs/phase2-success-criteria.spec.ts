@@ -6,11 +6,11 @@ import type { DashboardClient } from '../helpers/dashboard/client.ts'
 import { hostListing, sendCommand } from '../helpers/dashboard/commands.ts'
 import { dashboardClient } from '../helpers/dashboard/dashboard-access.ts'
 import { dashboardDownReason } from '../helpers/dashboard/dashboard-down.ts'
+import { DashboardSession } from '../helpers/dashboard/session.ts'
 import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
 import { hostsForPhase } from '../helpers/inventory/load-inventory.ts'
 import { dashboardStack, testHosts } from '../helpers/phases/phase2.ts'
 import { perHost } from '../helpers/runner/per-host.ts'
-import { readSecret } from '../helpers/secrets/secrets.ts'
 
 /**
  * The plan's Success Criteria, re-verified on the fleet as it is. Nothing is
@@ -25,17 +25,12 @@ const dashboardDown = (): Promise<string | undefined> =>
   dashboardDownReason(fleet.target, inv.dashboard.url)
 const hosts = testHosts(fleet)
 const stack = dashboardStack(fleet)
-let client: DashboardClient | undefined
 
-async function session(): Promise<DashboardClient> {
-  if (client?.loggedIn) return client
-  client = dashboardClient(fleet.target, inv.dashboard.url)
-  await client.login(readSecret('dashboardPassword'), readSecret('totpSecret'))
-  return client
-}
+const dashboard = new DashboardSession(fleet.target, inv.dashboard.url)
+const session = (): Promise<DashboardClient> => dashboard.get()
 
 afterAll(async () => {
-  await client?.close()
+  await dashboard.close()
   await fleet.close()
 })
 

@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitAgentConnected } from '../helpers/checks/agent-connected.ts'
-import type { DashboardClient } from '../helpers/dashboard/client.ts'
 import { hostListing } from '../helpers/dashboard/commands.ts'
-import { dashboardClient } from '../helpers/dashboard/dashboard-access.ts'
 import { dashboardDownReason } from '../helpers/dashboard/dashboard-down.ts'
+import { DashboardSession } from '../helpers/dashboard/session.ts'
 import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
 import { hostsForPhase } from '../helpers/inventory/load-inventory.ts'
 import { rolloutV2Agents, v2CommitMessage, type AgentRollout } from '../helpers/phases/phase2.ts'
 import { valueOf } from '../helpers/runner/per-host.ts'
-import { readSecret } from '../helpers/secrets/secrets.ts'
 import { withContext } from '../helpers/transcript/run-context.ts'
 import { poll } from '../helpers/wait/poll.ts'
 
@@ -46,12 +44,12 @@ function phase3Hosts(): { hosts: string[]; reason?: string } {
 }
 
 const { hosts, reason } = phase3Hosts()
-let client: DashboardClient | undefined
+const dashboard = new DashboardSession(fleet.target, inv.dashboard.url)
 let rollout: AgentRollout | undefined
 let failure: Error | undefined
 
 afterAll(async () => {
-  await client?.close()
+  await dashboard.close()
   await fleet.close()
 })
 
@@ -76,10 +74,7 @@ describe('Phase 3: Later Expansion', () => {
       if (failure) throw new Error(`phase 3 rollout failed: ${failure.message}`)
       valueOf(rollout!.switches, h)
       await waitAgentConnected(fleet.get(h), '3m', dashboardDown)
-      client ??= dashboardClient(fleet.target, inv.dashboard.url)
-      if (!client.loggedIn)
-        await client.login(readSecret('dashboardPassword'), readSecret('totpSecret'))
-      const c = client
+      const c = await dashboard.get()
       const listed = await poll(
         `the dashboard lists ${h} online`,
         async () => {
