@@ -280,7 +280,7 @@ describe('Phase 2: Deploy v2', () => {
         const code = await totpCode(secret)
         const bad = String((Number(code) + 500_000) % 1_000_000).padStart(6, '0')
         const refused = await wrong.submitLogin(password, bad)
-        expect(refused.status).toBe(302)
+        expect(refused.status, `the login form answered HTTP ${refused.status}`).toBe(302)
         expect(refused.location, 'a wrong TOTP code must be refused').not.toBe('/')
         expect(wrong.loggedIn, 'a wrong TOTP code must not give a session').toBe(false)
         await ok.login(password, secret)

@@ -96,7 +96,11 @@ export class DashboardClient {
     if (totpSecret && totpSecondsLeft() < 3) await sleep(totpSecondsLeft() * 1000 + 200)
     const code = totpSecret ? await totpCode(totpSecret) : ''
     const r = await this.submitLogin(password, code)
-    if (r.status !== 302 || r.location !== '/' || !this.cookie) {
+    if (r.status !== 302)
+      throw new DashboardError(
+        `login to ${this.baseUrl} failed: the login form answered HTTP ${r.status} (the dashboard is not serving it)`,
+      )
+    if (r.location !== '/' || !this.cookie) {
       throw new DashboardError(
         `login to ${this.baseUrl} refused: HTTP ${r.status} → ${r.location ?? '(no redirect)'}`,
       )
