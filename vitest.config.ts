@@ -1,9 +1,6 @@
 import { defineConfig } from 'vitest/config'
 import { PathOrderSequencer } from './helpers/runner/path-order-sequencer.ts'
 
-/** `vitest run --project runbook` or `vitest run specs/…`: a run of the runbook itself. */
-const RUNBOOK_RUN = process.argv.some((a) => a === 'runbook' || /^(\.\/)?specs(\/|$)/.test(a))
-
 const SECOND = 1000
 const MINUTE = 60 * SECOND
 
@@ -15,17 +12,10 @@ export default defineConfig({
     retry: 0,
     sequence: { sequencer: PathOrderSequencer },
     setupFiles: ['./helpers/runner/setup-redaction.ts'],
-    // Runbook runs also leave Vitest's own HTML report and JUnit XML in the run's folder
-    // (reports/latest is pointed at it by the global setup, before any of them write).
-    // The sign-off reporter does nothing outside runbook runs (no run folder).
-    reporters: RUNBOOK_RUN
-      ? [
-          'default',
-          ['junit', { outputFile: 'reports/latest/junit.xml' }],
-          ['html', { outputFile: 'reports/latest/vitest/index.html' }],
-          './helpers/report/signoff-reporter.ts',
-        ]
-      : ['default', './helpers/report/signoff-reporter.ts'],
+    // The sign-off report: written only for runbook runs (which have a run folder).
+    // Vitest's JUnit and HTML reporters are not used: they fix their output path before
+    // the global setup has made the run's folder, so they would write into the previous run's.
+    reporters: ['default', './helpers/report/signoff-reporter.ts'],
     projects: [
       {
         extends: true,

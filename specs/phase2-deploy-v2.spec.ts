@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitAgentConnected } from '../helpers/checks/agent-connected.ts'
 import { DashboardClient } from '../helpers/dashboard/client.ts'
-import { hostListing, sendCommand } from '../helpers/dashboard/commands.ts'
+import { hostListing, sendCommand, waitHostOnline } from '../helpers/dashboard/commands.ts'
 import { dashboardClient } from '../helpers/dashboard/dashboard-access.ts'
 import { totpCode } from '../helpers/dashboard/totp.ts'
 import { dashboardDownReason } from '../helpers/dashboard/dashboard-down.ts'
@@ -45,17 +45,8 @@ const url = inv.dashboard.url
 const dashboard = new DashboardSession(fleet.target, url)
 const session = (): Promise<DashboardClient> => dashboard.get()
 
-async function waitOnline(host: string, timeout: '2m' | '3m' = '2m'): Promise<string> {
-  const c = await session()
-  return poll(
-    `the dashboard lists ${host} online`,
-    async () => {
-      const l = await hostListing(c, host)
-      if (!l.online) throw new Error(l.detail)
-      return l.detail
-    },
-    { timeout, interval: '2s' },
-  )
+async function waitOnline(host: string): Promise<string> {
+  return waitHostOnline(await session(), host)
 }
 
 /** Runs a section's action; a failure is kept and rethrown by each of its checks. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitAgentConnected } from '../helpers/checks/agent-connected.ts'
-import { hostListing } from '../helpers/dashboard/commands.ts'
+import { waitHostOnline } from '../helpers/dashboard/commands.ts'
 import { dashboardDownReason } from '../helpers/dashboard/dashboard-down.ts'
 import { DashboardSession } from '../helpers/dashboard/session.ts'
 import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
@@ -8,7 +8,6 @@ import { hostsForPhase } from '../helpers/inventory/load-inventory.ts'
 import { rolloutV2Agents, v2CommitMessage, type AgentRollout } from '../helpers/phases/phase2.ts'
 import { valueOf } from '../helpers/runner/per-host.ts'
 import { withContext } from '../helpers/transcript/run-context.ts'
-import { poll } from '../helpers/wait/poll.ts'
 
 /**
  * Plan P4500, Phase 3: Later Expansion ("not now"). It acts only on the hosts
@@ -75,15 +74,7 @@ describe('Phase 3: Later Expansion', () => {
       valueOf(rollout!.switches, h)
       await waitAgentConnected(fleet.get(h), '3m', dashboardDown)
       const c = await dashboard.get()
-      const listed = await poll(
-        `the dashboard lists ${h} online`,
-        async () => {
-          const l = await hostListing(c, h)
-          if (!l.online) throw new Error(l.detail)
-          return l.detail
-        },
-        { timeout: '2m', interval: '2s' },
-      )
+      const listed = await waitHostOnline(c, h)
       expect(listed).toContain('online')
     })
   }

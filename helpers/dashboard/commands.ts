@@ -1,3 +1,5 @@
+import type { Duration } from '../time/duration.ts'
+import { poll } from '../wait/poll.ts'
 import { collectFrames, DashboardError, type DashboardClient } from './client.ts'
 
 export interface CommandRun {
@@ -78,4 +80,21 @@ export async function hostListing(
     detail: `${host} listed as ${h.status}, last seen ${h.last_seen ?? 'never'}, generation ${h.generation || '-'}`,
     generation: h.generation,
   }
+}
+
+/** Waits until the dashboard lists `host` online; the timeout error says how it was last listed. */
+export function waitHostOnline(
+  client: DashboardClient,
+  host: string,
+  timeout: Duration = '2m',
+): Promise<string> {
+  return poll(
+    `the dashboard lists ${host} online`,
+    async () => {
+      const l = await hostListing(client, host)
+      if (!l.online) throw new Error(l.detail)
+      return l.detail
+    },
+    { timeout, interval: '2s' },
+  )
 }
