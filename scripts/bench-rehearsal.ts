@@ -12,6 +12,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildImages } from '../docker/build-images.ts'
+import { runbookArgs } from '../helpers/fault-matrix/run-runbook.ts'
 import { fleetDown, fleetUp } from '../helpers/rehearsal/fleet-lifecycle.ts'
 import { REPORTS_DIR } from '../helpers/runner/run-folder.ts'
 import { formatMs } from '../helpers/time/duration.ts'
@@ -26,17 +27,7 @@ const report = join(mkdtempSync(join(tmpdir(), 'bench-')), 'report.json')
 const started = Date.now()
 const run = spawnSync(
   'npx',
-  [
-    'vitest',
-    'run',
-    '--project',
-    'runbook',
-    '--reporter=json',
-    `--outputFile=${report}`,
-    'specs/phase1',
-    'specs/phase2-deploy-v2',
-    'specs/phase2-success-criteria',
-  ],
+  runbookArgs(['specs/phase1', 'specs/phase2-deploy-v2', 'specs/phase2-success-criteria'], report),
   { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, REHEARSAL_KEEP: '1' } },
 )
 const totalMs = Date.now() - started

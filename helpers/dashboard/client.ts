@@ -91,11 +91,15 @@ export class DashboardClient {
     return r
   }
 
-  /** Logs in with password and a fresh TOTP code (waits out a window about to expire). */
-  async login(password: string, totpSecret: string | undefined): Promise<void> {
+  /** Submits the form with a fresh TOTP code, waiting out a window about to expire. */
+  async submitLoginNow(password: string, totpSecret: string | undefined): Promise<HttpResult> {
     if (totpSecret && totpSecondsLeft() < 3) await sleep(totpSecondsLeft() * 1000 + 200)
-    const code = totpSecret ? await totpCode(totpSecret) : ''
-    const r = await this.submitLogin(password, code)
+    return this.submitLogin(password, totpSecret ? await totpCode(totpSecret) : '')
+  }
+
+  /** Logs in with password and a fresh TOTP code, then reads the CSRF token from the page. */
+  async login(password: string, totpSecret: string | undefined): Promise<void> {
+    const r = await this.submitLoginNow(password, totpSecret)
     if (r.status !== 302)
       throw new DashboardError(
         `login to ${this.baseUrl} failed: the login form answered HTTP ${r.status} (the dashboard is not serving it)`,

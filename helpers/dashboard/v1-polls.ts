@@ -1,6 +1,5 @@
 import { sleep, toMs, type Duration } from '../time/duration.ts'
 import { DashboardError, type DashboardClient } from './client.ts'
-import { totpCode, totpSecondsLeft } from './totp.ts'
 
 export interface V1HostRow {
   hostname: string
@@ -27,8 +26,7 @@ export class V1PollProbe {
   constructor(private readonly client: DashboardClient) {}
 
   async login(password: string, totpSecret: string | undefined): Promise<void> {
-    if (totpSecret && totpSecondsLeft() < 3) await sleep(totpSecondsLeft() * 1000 + 200)
-    const r = await this.client.submitLogin(password, totpSecret ? await totpCode(totpSecret) : '')
+    const r = await this.client.submitLoginNow(password, totpSecret)
     if (r.status !== 302 || r.location !== '/' || !this.client.loggedIn)
       throw new DashboardError(
         `v1 dashboard login refused: HTTP ${r.status} → ${r.location ?? '(no redirect)'}`,

@@ -28,6 +28,23 @@ interface JsonReport {
 }
 
 /**
+ * `npx` arguments for a runbook run whose outcome a program reads: Vitest's
+ * JSON report at `jsonReport`, and the sign-off report in the run's folder.
+ */
+export function runbookArgs(specs: string[], jsonReport: string): string[] {
+  return [
+    'vitest',
+    'run',
+    '--project',
+    'runbook',
+    '--reporter=json',
+    `--outputFile.json=${jsonReport}`,
+    '--reporter=./helpers/report/signoff-reporter.ts',
+    ...specs,
+  ]
+}
+
+/**
  * Runs runbook specs the way an operator does (`vitest run --project runbook
  * <specs>`), in a child process with its own environment (faults, start
  * state), and reads every check's outcome from Vitest's JSON report. The
@@ -41,26 +58,12 @@ export async function runRunbook(opts: {
 }): Promise<RunbookRun> {
   const dir = mkdtempSync(join(tmpdir(), 'runbook-faults-'))
   const report = join(dir, 'report.json')
-  const child = spawn(
-    'npx',
-    [
-      'vitest',
-      'run',
-      '--project',
-      'runbook',
-      '--reporter=json',
-      `--outputFile.json=${report}`,
-      // The sign-off report too, so the fault runs' reports can be checked.
-      '--reporter=./helpers/report/signoff-reporter.ts',
-      ...opts.specs,
-    ],
-    {
-      cwd: ROOT,
-      env: { ...process.env, REHEARSAL_KEEP: '0', ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    },
-  )
+  const child = spawn('npx', runbookArgs(opts.specs, report), {
+    cwd: ROOT,
+    env: { ...process.env, REHEARSAL_KEEP: '0', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
   let output = ''
   child.stdout.on('data', (d: Buffer) => (output += d.toString()))
   child.stderr.on('data', (d: Buffer) => (output += d.toString()))
