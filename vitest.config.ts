@@ -46,6 +46,7 @@ export default defineConfig({
           name: 'faults',
           include: ['helpers/**/*.faults.test.ts'],
           testTimeout: 30 * MINUTE,
+          globalSetup: ['./helpers/runner/faults-global-setup.ts'],
         },
       },
       {

@@ -6,6 +6,7 @@ import { DashboardSession } from '../helpers/dashboard/session.ts'
 import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
 import { hostsForPhase } from '../helpers/inventory/load-inventory.ts'
 import { rolloutV2Agents, v2CommitMessage, type AgentRollout } from '../helpers/phases/phase2.ts'
+import { parseHostList } from '../helpers/runner/host-list.ts'
 import { valueOf } from '../helpers/runner/per-host.ts'
 import { withContext } from '../helpers/transcript/run-context.ts'
 
@@ -21,25 +22,14 @@ const dashboardDown = (): Promise<string | undefined> =>
   dashboardDownReason(fleet.target, inv.dashboard.url)
 
 function phase3Hosts(): { hosts: string[]; reason?: string } {
-  const raw = process.env.PHASE3_HOSTS?.trim()
   const eligible = hostsForPhase(inv, 3).map((h) => h.name)
-  if (!raw) {
-    if (fleet.target === 'rehearsal') return { hosts: eligible }
-    return {
-      hosts: [],
-      reason: `PHASE3_HOSTS is not set: the plan leaves the expansion for later (eligible: ${eligible.join(', ')})`,
-    }
+  const named = parseHostList('PHASE3_HOSTS', process.env.PHASE3_HOSTS, eligible, inv.file)
+  if (named) return { hosts: named }
+  if (fleet.target === 'rehearsal') return { hosts: eligible }
+  return {
+    hosts: [],
+    reason: `PHASE3_HOSTS is not set: the plan leaves the expansion for later (eligible: ${eligible.join(', ')})`,
   }
-  const named = raw
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-  const wrong = named.filter((n) => !eligible.includes(n))
-  if (wrong.length)
-    throw new Error(
-      `PHASE3_HOSTS: ${wrong.join(', ')} ${wrong.length > 1 ? 'are' : 'is'} not a phase-3 host of ${inv.file} (eligible: ${eligible.join(', ')})`,
-    )
-  return { hosts: named }
 }
 
 const { hosts, reason } = phase3Hosts()

@@ -10,6 +10,8 @@ export interface SqliteCheck {
   bytes: number
   integrity: string
   tables: string[]
+  /** Rows per table, for comparing a restored database with its backup. */
+  rowCounts: Record<string, number>
 }
 
 /**
@@ -32,7 +34,16 @@ export async function checkRemoteSqlite(host: Host, command: string): Promise<Sq
           name: string
         }[]
       ).map((t) => t.name)
+      const rowCounts: Record<string, number> = {}
+      for (const t of tables) {
+        // Table names come from sqlite_master of this copy; quoted as identifiers.
+        const row = db.prepare(`SELECT count(*) AS n FROM "${t.replace(/"/g, '""')}"`).get() as {
+          n: number
+        }
+        rowCounts[t] = row.n
+      }
       return {
+        rowCounts,
         sha256: createHash('sha256').update(bytes).digest('hex'),
         bytes: bytes.length,
         integrity: rows.map((r) => r.integrity_check).join('; '),

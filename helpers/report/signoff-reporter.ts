@@ -1,12 +1,21 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Reporter, TestCase, TestModule, TestSuite } from 'vitest/node'
-import { redact } from '../secrets/redact.ts'
+import HTMLReporterClass from '@vitest/ui/reporter'
+import { JUnitReporter } from 'vitest/node'
+import type { Reporter, TestCase, TestModule, TestSuite, Vitest } from 'vitest/node'
+import { redact, registeredSecrets } from '../secrets/redact.ts'
 import type { TranscriptEntry } from '../transcript/transcript.ts'
 import { hostOf } from './plan-checklists.ts'
 import { renderSignoff } from './render-signoff.ts'
 import type { ActionRecord, CheckRecord, CheckStatus, RunMeta, RunResults } from './results.ts'
 import { finishRunMeta } from './run-meta.ts'
+import { scanForSecrets } from './secret-scan.ts'
+
+// @vitest/ui declares its reporter as an instance; the module exports the class.
+const HTMLReporter = HTMLReporterClass as unknown as new (options: { outputFile: string }) => {
+  onInit(ctx: Vitest): Promise<void>
+  onTestRunEnd(): Promise<void>
+}
 
 /** The errors of the suites around a test (a failed beforeAll lands there). */
 function suiteErrors(t: TestCase): string[] {
@@ -82,11 +91,18 @@ export function actionRecords(transcript: TranscriptEntry[]): ActionRecord[] {
 
 /**
  * Writes `results.json` and `signoff.html` into the run's folder at the end of
- * a runbook run. Other runs (unit, fleet tests) have no run folder and are
- * left alone.
+ * a runbook run, with Vitest's own JUnit XML and HTML report next to them,
+ * then searches every file of the folder for the run's secrets. Other runs
+ * (unit, fleet tests) have no run folder and are left alone.
  */
 export default class SignoffReporter implements Reporter {
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+  private ctx: Vitest | undefined
+
+  onInit(ctx: Vitest): void {
+    this.ctx = ctx
+  }
+
+  async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
     const runId = process.env.RUNBOOK_RUN_ID
     if (!runId) return
     const root = process.cwd()
@@ -100,6 +116,31 @@ export default class SignoffReporter implements Reporter {
     const results: RunResults = { meta, checks, actions: actionRecords(transcript) }
     writeFileSync(join(folder, 'results.json'), redact(JSON.stringify(results, null, 2)) + '\n')
     writeFileSync(join(folder, 'signoff.html'), redact(renderSignoff(results)))
+    await this.vitestReports(folder, testModules)
     process.stderr.write(`sign-off report: reports/${runId}/signoff.html\n`)
+    const leaks = scanForSecrets(folder, registeredSecrets())
+    if (leaks.length) {
+      // A secret on disk is a failed run whatever the checks said.
+      process.exitCode = 1
+      process.stderr.write(`SECRET FOUND in the report folder:\n${leaks.join('\n')}\n`)
+    } else process.stderr.write(`secret scan: no known secret in reports/${runId}\n`)
+  }
+
+  /**
+   * Vitest's JUnit and HTML reporters, started here rather than in the config:
+   * they open their output file when Vitest starts, before the global setup
+   * has made the run's folder.
+   */
+  private async vitestReports(
+    folder: string,
+    testModules: ReadonlyArray<TestModule>,
+  ): Promise<void> {
+    if (!this.ctx) return
+    const junit = new JUnitReporter({ outputFile: join(folder, 'junit.xml') })
+    await junit.onInit(this.ctx)
+    await junit.onTestRunEnd(testModules)
+    const html = new HTMLReporter({ outputFile: join(folder, 'vitest', 'index.html') })
+    await html.onInit(this.ctx)
+    await html.onTestRunEnd()
   }
 }

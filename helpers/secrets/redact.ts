@@ -40,3 +40,11 @@ export function redactDeep<T>(value: T): T {
 export function clearSecretsForTest(): void {
   secrets.clear()
 }
+
+/** Every registered value (and its variants) by label, for searching written files; never printed. */
+export function registeredSecrets(): Record<string, string> {
+  const out: Record<string, string> = {}
+  let n = 0
+  for (const [value, label] of secrets) out[`${label} #${++n}`] = value
+  return out
+}

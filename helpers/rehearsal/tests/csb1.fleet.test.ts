@@ -1,6 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { dashboardClient } from '../../dashboard/dashboard-access.ts'
+import { loadInventory } from '../../inventory/load-inventory.ts'
 import { NixosAdapter } from '../../os/nixos.ts'
+import { verifiedBackup } from '../../phases/rollback-dashboard.ts'
+import { DashboardStack } from '../../steps/dashboard-stack.ts'
 import { poll } from '../../wait/poll.ts'
 import { simulated } from './world-hosts.ts'
 
@@ -66,6 +69,26 @@ describe('simulated csb1 (Docker engine, v1 → v2 dashboard, TLS front)', () =>
       { timeout: '4m', interval: '5s' },
     )
     await expect.poll(lastSeen, { timeout: 60_000, interval: 2000 }).not.toBe(first)
+  })
+
+  it('the dashboard rollback refuses without a verified backup, before stopping anything', async () => {
+    const stack = new DashboardStack(host, loadInventory())
+    const running = await stack.runningIds()
+    expect(running.length).toBeGreaterThan(0)
+    await expect(verifiedBackup(stack)).rejects.toThrow(
+      'csb1: not rolling back: no v1 database backup (data/nixfleet.db.v1-backup-*) in ~/docker/nixfleet; v2 was left as it is',
+    )
+    // A backup that is not a database (a truncated copy, say) is refused just the same.
+    const bad = 'data/nixfleet.db.v1-backup-20250101'
+    await host.succeed(stack.inDir(`echo 'not sqlite' > ${bad}`))
+    try {
+      await expect(verifiedBackup(stack)).rejects.toThrow(
+        /csb1: not rolling back: the backup data\/nixfleet\.db\.v1-backup-20250101 cannot be verified: .*not a readable SQLite database/,
+      )
+    } finally {
+      await host.succeed(stack.inDir(`rm -f ${bad}`))
+    }
+    expect(await stack.runningIds(), 'the v1 stack must still be running').toEqual(running)
   })
 
   it('git pull, docker compose build, up -d: the v2 dashboard becomes healthy and /ws answers 401', async () => {

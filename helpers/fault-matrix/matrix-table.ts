@@ -1,0 +1,72 @@
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { PLAN_CHECKLISTS } from '../report/plan-checklists.ts'
+import type { RunbookRun } from './run-runbook.ts'
+import type { Scenario } from './scenarios.ts'
+
+interface ScenarioOutcome {
+  id: string
+  faults: string
+  targeted: string[]
+  status: Record<string, string>
+}
+
+/**
+ * The fault matrix as a table (checkbox × scenario), rewritten after each
+ * scenario into the matrix's report folder: for a checkbox the scenario's
+ * fault targets, "failed as expected" or "PASSED UNEXPECTEDLY"; for the
+ * others, what the check did.
+ */
+export function recordScenario(folder: string, s: Scenario, run: RunbookRun): string {
+  mkdirSync(folder, { recursive: true })
+  const outcome: ScenarioOutcome = {
+    id: s.id,
+    faults: s.faults,
+    targeted: s.expect.fail.map((f) => f.check),
+    status: Object.fromEntries([...run.checks.values()].map((c) => [c.title, c.status])),
+  }
+  const log = join(folder, 'scenarios.jsonl')
+  appendFileSync(log, JSON.stringify(outcome) + '\n')
+  const all = readFileSync(log, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as ScenarioOutcome)
+  const table = join(folder, 'fault-matrix.md')
+  writeFileSync(table, renderTable(all))
+  return table
+}
+
+export function cell(o: ScenarioOutcome, item: string): string {
+  const status = o.status[item]
+  if (o.targeted.includes(item))
+    return status === 'failed'
+      ? 'failed as expected'
+      : status === 'passed'
+        ? '**PASSED UNEXPECTEDLY**'
+        : `**${status ?? 'not run'}**`
+  return status ?? '–'
+}
+
+function renderTable(all: ScenarioOutcome[]): string {
+  const out = ['# Fault matrix', '']
+  for (const o of all) out.push(`- **${o.id}**: \`${o.faults}\``)
+  out.push('')
+  for (const l of PLAN_CHECKLISTS) {
+    out.push(`## ${l.title}`, '')
+    out.push(`| checkbox | ${all.map((o) => o.id).join(' | ')} |`)
+    out.push(`| --- | ${all.map(() => '---').join(' | ')} |`)
+    for (const item of l.items)
+      out.push(`| ${item} | ${all.map((o) => cell(o, item)).join(' | ')} |`)
+    out.push('')
+  }
+  const uncovered = PLAN_CHECKLISTS.flatMap((l) => l.items).filter(
+    (item) => !all.some((o) => o.targeted.includes(item) && o.status[item] === 'failed'),
+  )
+  out.push(
+    uncovered.length
+      ? `Not yet seen failing under a fault in this matrix run: ${uncovered.join('; ')}`
+      : 'Every checkbox was seen failing under its fault.',
+    '',
+  )
+  return out.join('\n')
+}

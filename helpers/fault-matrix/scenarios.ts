@@ -1,0 +1,237 @@
+import { PLAN_CHECKLISTS } from '../report/plan-checklists.ts'
+import type { Expectations } from './expect-run.ts'
+
+/**
+ * The fault matrix: each scenario runs runbook specs on a fresh fleet under
+ * named rehearsal faults and says which checks must fail (and with what
+ * words), which must still pass; every other check must at least run.
+ * Together the scenarios make every checkbox of the plan's checklists fail
+ * at least once (`coverage.test.ts` holds that), and the matrix table shows
+ * each checkbox against each fault.
+ */
+export interface Scenario {
+  id: string
+  faults: string
+  why: string
+  startAs?: 'phase1-done'
+  specs: string[]
+  expect: Expectations
+  timeoutMs: number
+}
+
+const items = (id: string): string[] => PLAN_CHECKLISTS.find((l) => l.id === id)?.items ?? []
+export const PHASE1_ITEMS = items('phase1')
+
+const T = {
+  build: 'v2 dashboard builds and its tests pass',
+  logs: 'docker logs show the dashboard starting',
+  login200: 'https://fleet.barta.cm/login answers 200 and contains "NixFleet"',
+  ws401: '/ws without credentials answers 401',
+  healthy: 'the container reports healthy',
+  rebooted: 'csb1 rebooted (new boot identity)',
+  backAfterBoot:
+    'docker ps shows the nixfleet container running again, started by Docker after the boot',
+  loginAfterBoot: '/login answers after the reboot',
+  agentLog: (h: string) => `${h}: agent log shows connected to dashboard, registered`,
+  listed: (h: string) => `${h}: the dashboard lists ${h} online`,
+  afterReboot: (h: string) => `${h}: new boot, agent running and connected, online again`,
+  running: 'v2 dashboard running on csb1',
+  survives: 'v2 dashboard survives csb1 reboot',
+  login: 'Login with password + TOTP works',
+  connected: (h: string) => `${h}: v2 agent connected`,
+  hostSurvives: (h: string) => `${h}: survives reboot`,
+  bothOnline: 'Dashboard shows both hosts online',
+  commands: 'Can send commands to both hosts',
+  rbDatabase: 'csb1: the v1 database equals its backup (checksum and row counts)',
+  rbLogin: 'csb1: the v1 login page answers at https://fleet.barta.cm',
+  rbGone: 'csb1: the v2 container is gone',
+  rbNeighbours: 'csb1: the neighbouring services still answer',
+  scV1Agents: 'All v1 agents disabled',
+  scV1Dashboard: 'v1 dashboard stopped',
+  scV2Dashboard: 'v2 dashboard running and accessible',
+  scV2Agents: 'v2 agents on gpc0 and mba-mbp-work',
+  scVisible: 'Both hosts visible in dashboard',
+  scCommands: 'Commands work (pull, switch)',
+  scReboot: 'All survives reboot',
+}
+const deployChecks = [T.logs, T.login200, T.ws401, T.healthy]
+
+const loginRefused = /login to https:\/\/fleet\.barta\.cm refused/
+const tokenRefused = (h: string): RegExp =>
+  new RegExp(`${h}: the dashboard refuses the agent's token`)
+const jobCrashing = /mba-mbp-work: .*com\.nixfleet\.agent (keeps exiting|is loaded but not running)/
+const mkforceRefusal =
+  /nixcfg: nothing was changed[\s\S]*hsb0: .*hosts\/hsb0\/configuration\.nix:\d+: services\.nixfleet-agent\.enable = lib\.mkForce true; is not a plain true\/false/
+
+const PHASE2 = 'specs/phase2-deploy-v2'
+const CRITERIA = 'specs/phase2-success-criteria'
+
+export const SCENARIOS: Scenario[] = [
+  {
+    id: 'phase1-partial',
+    faults: 'host-unreachable:hsb1,rebuild-fails:gpc0',
+    why: 'one host cut off the network, another whose rebuild fails: only those two fail, with their reasons',
+    specs: ['specs/phase1'],
+    timeoutMs: 20 * 60_000,
+    expect: {
+      fail: [
+        {
+          check: 'hsb1: v1 agent stopped',
+          message: /hsb1: .*(cannot reach|connect|timed out|unreachable)/i,
+        },
+        {
+          check: 'gpc0: v1 agent stopped',
+          message: /gpc0: command failed .*nixos-rebuild[\s\S]*error: builder for/,
+        },
+      ],
+      pass: 'all-others',
+    },
+  },
+  {
+    id: 'phase1-refused',
+    faults: 'nixcfg-mkforce:hsb0',
+    why: 'a nixcfg file the runbook must not edit: nothing changes, every phase 1 checkbox shows the refusal, and the success criteria see v1 still in place',
+    specs: ['specs/phase1', CRITERIA],
+    timeoutMs: 15 * 60_000,
+    expect: {
+      fail: [
+        ...PHASE1_ITEMS.map((check) => ({ check, message: mkforceRefusal })),
+        {
+          check: T.scV1Agents,
+          message: /hosts still running \(or not showing\) a v1 agent: .*hsb0: v1 agent/,
+        },
+        { check: T.scV1Dashboard, message: /\/ws: 404 means v1 still answers/ },
+        { check: T.scV2Dashboard, message: /csb1: dashboard container health/ },
+        { check: T.scV2Agents, message: /gpc0: running .*last start line/ },
+      ],
+      pass: [],
+    },
+  },
+  {
+    id: 'phase2-agents',
+    faults: 'wrong-agent-token:gpc0,unit-no-return:mba-mbp-work',
+    why: 'gpc0 is refused for its token; mba-mbp-work’s agent does not come back after its reboot',
+    startAs: 'phase1-done',
+    specs: [PHASE2, CRITERIA],
+    timeoutMs: 25 * 60_000,
+    expect: {
+      fail: [
+        { check: T.agentLog('gpc0'), message: tokenRefused('gpc0') },
+        { check: T.listed('gpc0'), message: /gpc0 is not listed/ },
+        { check: T.afterReboot('gpc0'), message: tokenRefused('gpc0') },
+        { check: T.connected('gpc0'), message: tokenRefused('gpc0') },
+        { check: T.hostSurvives('gpc0'), message: tokenRefused('gpc0') },
+        { check: T.afterReboot('mba-mbp-work'), message: jobCrashing },
+        { check: T.connected('mba-mbp-work'), message: jobCrashing },
+        { check: T.hostSurvives('mba-mbp-work'), message: jobCrashing },
+        { check: T.bothOnline, message: /gpc0 is not listed/ },
+        { check: T.commands, message: /gpc0\/command pull: HTTP 409/ },
+        { check: T.scV2Agents, message: /gpc0|mba-mbp-work/ },
+        { check: T.scVisible, message: /not online: .*gpc0 is not listed/ },
+        { check: T.scCommands, message: /gpc0\/command pull: HTTP 409/ },
+      ],
+      pass: [
+        T.build,
+        ...deployChecks,
+        T.rebooted,
+        T.backAfterBoot,
+        T.loginAfterBoot,
+        T.agentLog('mba-mbp-work'),
+        T.listed('mba-mbp-work'),
+        T.running,
+        T.survives,
+        T.login,
+        T.scV1Agents,
+        T.scV1Dashboard,
+        T.scV2Dashboard,
+      ],
+    },
+  },
+  {
+    id: 'phase2-dashboard-then-rollback',
+    faults: 'dashboard-never-healthy:csb1,totp-mismatch:csb1',
+    why: 'the pulled compose file has a healthcheck that cannot pass; the dashboard expects another TOTP secret; then the dashboard rollback restores v1 with its data',
+    startAs: 'phase1-done',
+    specs: [PHASE2, 'specs/rollback-dashboard'],
+    timeoutMs: 25 * 60_000,
+    expect: {
+      fail: [
+        ...deployChecks.map((check) => ({
+          check,
+          message: /unhealthy; last healthcheck .*curl/,
+        })),
+        { check: T.backAfterBoot, message: /unhealthy; last healthcheck .*curl/ },
+        { check: T.running, message: /unhealthy; last healthcheck .*curl/ },
+        { check: T.survives, message: /last healthcheck .*curl/ },
+        { check: T.listed('gpc0'), message: loginRefused },
+        { check: T.listed('mba-mbp-work'), message: loginRefused },
+        { check: T.afterReboot('gpc0'), message: loginRefused },
+        { check: T.afterReboot('mba-mbp-work'), message: loginRefused },
+        { check: T.login, message: loginRefused },
+        { check: T.connected('gpc0'), message: loginRefused },
+        { check: T.connected('mba-mbp-work'), message: loginRefused },
+        { check: T.bothOnline, message: loginRefused },
+        { check: T.commands, message: loginRefused },
+      ],
+      pass: [
+        T.build,
+        T.rebooted,
+        T.loginAfterBoot,
+        T.agentLog('gpc0'),
+        T.agentLog('mba-mbp-work'),
+        T.hostSurvives('gpc0'),
+        T.hostSurvives('mba-mbp-work'),
+        // The rollback after the failed deploy: v1 back with the backup's data.
+        T.rbDatabase,
+        T.rbLogin,
+        T.rbGone,
+        T.rbNeighbours,
+      ],
+    },
+  },
+  {
+    id: 'phase2-env-missing',
+    faults: 'required-variable-missing:csb1',
+    why: 'the env file lacks NIXFLEET_SESSION_SECRET: the deploy must stop before touching anything',
+    startAs: 'phase1-done',
+    specs: [PHASE2],
+    timeoutMs: 25 * 60_000,
+    expect: {
+      fail: deployChecks.map((check) => ({
+        check,
+        message:
+          /csb1: ~\/secrets\/nixfleet\.env lacks NIXFLEET_SESSION_SECRET .*nothing was deployed/,
+      })),
+      pass: [T.build, T.rebooted],
+    },
+  },
+  {
+    id: 'phase2-no-restart',
+    faults: 'no-restart-policy:csb1',
+    why: 'the pulled compose file has no restart policy: the dashboard does not come back after the reboot',
+    startAs: 'phase1-done',
+    specs: [PHASE2, CRITERIA],
+    timeoutMs: 25 * 60_000,
+    expect: {
+      fail: [
+        { check: T.backAfterBoot, message: /csb1: the dashboard container exited/ },
+        { check: T.survives, message: /not started by Docker after the reboot/ },
+        { check: T.scReboot, message: /csb1: dashboard: container restart policy "no"/ },
+      ],
+      pass: [T.build, ...deployChecks, T.rebooted, T.scV1Agents],
+    },
+  },
+]
+
+/** Every checkbox of the plan's checklists with the scenarios whose fault must make it fail. */
+export function checkboxCoverage(): { checklist: string; item: string; scenarios: string[] }[] {
+  return PLAN_CHECKLISTS.flatMap((l) =>
+    l.items.map((item) => ({
+      checklist: l.id,
+      item,
+      scenarios: SCENARIOS.filter((s) => s.expect.fail.some((f) => f.check === item)).map(
+        (s) => s.id,
+      ),
+    })),
+  )
+}

@@ -1,0 +1,54 @@
+import { describe, expect, inject, it } from 'vitest'
+import { judgeRun } from '../expect-run.ts'
+import { recordScenario } from '../matrix-table.ts'
+import { readResults, rehearsalSecrets, reportProblems } from '../report-checks.ts'
+import { runRunbook } from '../run-runbook.ts'
+import { PHASE1_ITEMS, SCENARIOS } from '../scenarios.ts'
+
+/**
+ * The fault matrix (`scenarios.ts`): each scenario's specs run in a child
+ * process on a fresh fleet under its faults; the JSON report is judged, the
+ * matrix table in the matrix's report folder is updated, and the run's
+ * sign-off report is opened in Chromium and searched for the run's secrets.
+ * Scenarios can be picked by id: `npm run rehearse:faults -- -t phase1-partial`.
+ */
+describe('the fault matrix', () => {
+  for (const s of SCENARIOS) {
+    it(`${s.id} (${s.faults}): ${s.why}`, async () => {
+      const run = await runRunbook({
+        specs: s.specs,
+        env: {
+          REHEARSAL_FAULTS: s.faults,
+          ...(s.startAs ? { REHEARSAL_START_AS: s.startAs } : {}),
+        },
+        timeoutMs: s.timeoutMs,
+      })
+      const table = recordScenario(inject('faultMatrixFolder'), s, run)
+      process.stderr.write(`fault matrix: ${table}\n`)
+      const problems = judgeRun(run, s.expect)
+      expect(
+        problems,
+        `${problems.join('\n')}\n--- runbook output (tail) ---\n${run.output.slice(-3000)}`,
+      ).toEqual([])
+
+      // The sign-off report of that run, as a person opens it.
+      if (!run.folder)
+        throw new Error(`the run printed no report folder:\n${run.output.slice(-2000)}`)
+      const report = await reportProblems(run.folder, rehearsalSecrets())
+      expect(report.problems).toEqual([])
+      const results = readResults(run.folder)
+      for (const f of s.expect.fail) {
+        const shown = report.checkboxes.find((c) => c.text === f.check)
+        if (shown) expect(shown.status, `${f.check} on the sign-off page`).toMatch(/failed/)
+      }
+      expect(results.checks.length).toBeGreaterThan(0)
+
+      if (s.id === 'phase1-refused') {
+        // Validate before acting: no commit was made, no host was touched.
+        expect(run.output).not.toMatch(/nixcfg: committed|git pull && sudo nixos-rebuild/)
+        for (const item of PHASE1_ITEMS)
+          expect(report.checkboxes.find((c) => c.text === item)?.status, item).toMatch(/failed/)
+      }
+    })
+  }
+})

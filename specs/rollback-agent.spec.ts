@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { agentStoppedEvidence } from '../helpers/checks/agent-stopped.ts'
+import { runningAgent } from '../helpers/checks/agent-version.ts'
+import { hostListing, waitHostOnline } from '../helpers/dashboard/commands.ts'
+import { DashboardSession } from '../helpers/dashboard/session.ts'
+import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
+import { say } from '../helpers/output/say.ts'
+import { rollbackAgents, type AgentRollback } from '../helpers/phases/rollback-agent.ts'
+import { parseHostList } from '../helpers/runner/host-list.ts'
+import { valueOf } from '../helpers/runner/per-host.ts'
+import { formatMs } from '../helpers/time/duration.ts'
+import { withContext } from '../helpers/transcript/run-context.ts'
+import { poll } from '../helpers/wait/poll.ts'
+
+/**
+ * Plan P4500, Rollback Plan, "If v2 Agent Fails": on the hosts the operator
+ * names in ROLLBACK_AGENT_HOSTS, the agent is disabled in nixcfg, committed,
+ * pushed and rebuilt. Without a list it is skipped in production (a rollback
+ * is never run by accident); the rehearsal exercises it on gpc0.
+ */
+const fleet = openRunFleet()
+const inv = fleet.inventory
+const VARIABLE = 'ROLLBACK_AGENT_HOSTS'
+const REHEARSAL_DEFAULT = ['gpc0']
+
+function rollbackHosts(): { hosts: string[]; reason?: string } {
+  const eligible = inv.hosts.map((h) => h.name)
+  const named = parseHostList(VARIABLE, process.env[VARIABLE], eligible, inv.file)
+  if (named) return { hosts: named }
+  if (fleet.target === 'rehearsal') return { hosts: REHEARSAL_DEFAULT }
+  return { hosts: [], reason: `${VARIABLE} is not set: no agent rollback was asked for` }
+}
+
+const { hosts, reason } = rollbackHosts()
+const dashboard = new DashboardSession(fleet.target, inv.dashboard.url)
+let rollback: AgentRollback | undefined
+let failure: Error | undefined
+/** Hosts the dashboard listed online before the rollback, other than the rolled-back ones. */
+let othersOnline: string[] = []
+
+afterAll(async () => {
+  await dashboard.close()
+  await fleet.close()
+})
+
+describe('Rollback Plan: If v2 Agent Fails', () => {
+  if (reason) {
+    it('agent rollback', (ctx) => ctx.skip(reason))
+    return
+  }
+
+  beforeAll(async () => {
+    try {
+      await withContext({ phase: 'agent rollback' }, async () => {
+        const c = await dashboard.get()
+        othersOnline = (await c.hosts())
+          .filter((h) => h.status === 'online' && !hosts.includes(h.hostname))
+          .map((h) => h.hostname)
+        say(`dashboard: online before the rollback, not rolled back: ${othersOnline.join(', ')}`)
+        rollback = await rollbackAgents(fleet, hosts)
+        say(`agent rollback on ${hosts.join(', ')} took ${formatMs(rollback.ms)}`)
+      })
+    } catch (err) {
+      failure = err as Error
+    }
+  }, 45 * 60_000)
+
+  const done = (h: string): void => {
+    if (failure) throw new Error(`agent rollback failed: ${failure.message}`)
+    valueOf(rollback!.switches, h)
+  }
+
+  for (const h of hosts) {
+    it(`${h}: agent stopped on the host`, async () => {
+      done(h)
+      const e = await agentStoppedEvidence(fleet.get(h))
+      expect(e.stopped, `${h}: ${e.detail}`).toBe(true)
+    })
+
+    it(`${h}: offline in the dashboard`, async () => {
+      done(h)
+      const c = await dashboard.get()
+      const listed = await poll(
+        `the dashboard lists ${h} offline`,
+        async () => {
+          const l = await hostListing(c, h)
+          if (l.online) throw new Error(l.detail)
+          return l.detail
+        },
+        { timeout: '1m', interval: '2s' },
+      )
+      expect(listed).not.toMatch(/listed as (online|running)/)
+    })
+  }
+
+  it('the other hosts are unaffected (agent running, online in the dashboard)', async () => {
+    if (failure) throw new Error(`agent rollback failed: ${failure.message}`)
+    const c = await dashboard.get()
+    const problems: string[] = []
+    for (const h of othersOnline) {
+      const online = await waitHostOnline(c, h, '30s').catch((err: unknown) => {
+        problems.push(`${h}: no longer online in the dashboard: ${(err as Error).message}`)
+      })
+      if (online === undefined) continue
+      if (!inv.hosts.some((x) => x.name === h)) continue
+      const agent = await runningAgent(fleet.get(h))
+      if (agent.kind !== 'v2') problems.push(`${h}: agent ${agent.kind}: ${agent.detail}`)
+    }
+    expect(problems, problems.join('\n')).toEqual([])
+  })
+})
