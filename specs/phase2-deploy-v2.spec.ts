@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitAgentConnected } from '../helpers/checks/agent-connected.ts'
+import { neighbourBaseline, neighboursLost } from '../helpers/checks/neighbour-guard.ts'
 import { DashboardClient } from '../helpers/dashboard/client.ts'
 import { hostListing, sendCommand, waitHostOnline } from '../helpers/dashboard/commands.ts'
 import { dashboardClient } from '../helpers/dashboard/dashboard-access.ts'
@@ -119,9 +120,19 @@ describe('Phase 2: Deploy v2', () => {
     })
   })
 
+  // csb1 serves other services behind the same front: their state before anything changes.
+  const baseline = action('neighbouring services before the deploy', () => neighbourBaseline(fleet))
+  const expectNeighboursAnswer = async (when: string): Promise<void> => {
+    const lost = await neighboursLost(fleet, baseline.get(), when)
+    expect(lost, lost.join('\n')).toEqual([])
+  }
+
   describe('2.3 Deploy v2 Dashboard to csb1', () => {
     const deploy = action('2.3 deploy on csb1', () => deployDashboard(fleet))
-    beforeAll(deploy.run, 25 * 60_000)
+    beforeAll(async () => {
+      await baseline.run()
+      await deploy.run()
+    }, 25 * 60_000)
 
     it('docker logs show the dashboard starting', () => {
       expect(deploy.get().startLine).toContain('starting dashboard server')
@@ -142,6 +153,10 @@ describe('Phase 2: Deploy v2', () => {
       const r = await c.http('GET', '/ws')
       await c.close()
       expect(r.status, `GET ${url}/ws without credentials`).toBe(401)
+    })
+
+    it('the neighbouring services still answer after the deploy', async () => {
+      await expectNeighboursAnswer('after the deploy')
     })
 
     it('the container reports healthy', async () => {
@@ -175,6 +190,11 @@ describe('Phase 2: Deploy v2', () => {
         'the container was started before the reboot: it did not come back by itself',
       ).toBeGreaterThanOrEqual(r.clockBefore)
       expect((await stack.nixfleetContainers()).length).toBeGreaterThan(0)
+    })
+
+    it('the neighbouring services still answer after the reboot', async () => {
+      reboot.get()
+      await expectNeighboursAnswer('after the reboot of csb1')
     })
 
     it('/login answers after the reboot', async () => {

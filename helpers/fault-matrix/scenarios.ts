@@ -42,6 +42,8 @@ const T = {
   hostSurvives: (h: string) => `${h}: survives reboot`,
   bothOnline: 'Dashboard shows both hosts online',
   commands: 'Can send commands to both hosts',
+  neighboursAfterDeploy: 'the neighbouring services still answer after the deploy',
+  neighboursAfterReboot: 'the neighbouring services still answer after the reboot',
   rbDatabase: 'csb1: the v1 database equals its backup (checksum and row counts)',
   rbLogin: 'csb1: the v1 login page answers at https://fleet.barta.cm',
   rbGone: 'csb1: the v2 container is gone',
@@ -62,6 +64,11 @@ const tokenRefused = (h: string): RegExp =>
 const jobCrashing = /mba-mbp-work: .*com\.nixfleet\.agent (keeps exiting|is loaded but not running)/
 const mkforceRefusal =
   /nixcfg: nothing was changed[\s\S]*hsb0: .*hosts\/hsb0\/configuration\.nix:\d+: services\.nixfleet-agent\.enable = lib\.mkForce true; is not a plain true\/false/
+
+const grafanaLost = (when: string): RegExp =>
+  new RegExp(
+    `csb1: grafana answered HTTP 200 before the deploy, ${when}: grafana \\(https://grafana\\.barta\\.cm\\): HTTP 5\\d\\d[^;]*; the dashboard rollback is specs/rollback-dashboard\\.spec\\.ts`,
+  )
 
 const PHASE2 = 'specs/phase2-deploy-v2'
 const CRITERIA = 'specs/phase2-success-criteria'
@@ -109,8 +116,8 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     id: 'phase2-agents',
-    faults: 'wrong-agent-token:gpc0,unit-no-return:mba-mbp-work',
-    why: 'gpc0 is refused for its token; mba-mbp-work’s agent does not come back after its reboot',
+    faults: 'wrong-agent-token:gpc0,unit-no-return:mba-mbp-work,neighbour-breaks:csb1',
+    why: 'gpc0 is refused for its token; mba-mbp-work’s agent does not come back after its reboot; the deploy takes grafana down next to the dashboard',
     startAs: 'phase1-done',
     specs: [PHASE2, CRITERIA],
     timeoutMs: 25 * 60_000,
@@ -127,6 +134,8 @@ export const SCENARIOS: Scenario[] = [
         { check: T.bothOnline, message: /gpc0 is not listed/ },
         { check: T.commands, message: /gpc0\/command pull: HTTP 409/ },
         { check: T.scV2Agents, message: /gpc0|mba-mbp-work/ },
+        { check: T.neighboursAfterDeploy, message: grafanaLost('after the deploy') },
+        { check: T.neighboursAfterReboot, message: grafanaLost('after the reboot of csb1') },
         { check: T.scVisible, message: /not online: .*gpc0 is not listed/ },
         { check: T.scCommands, message: /gpc0\/command pull: HTTP 409/ },
       ],

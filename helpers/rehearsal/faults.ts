@@ -20,6 +20,8 @@ export const FAULTS = {
   'required-variable-missing': "csb1's dashboard env file lacks NIXFLEET_SESSION_SECRET",
   'agent-exits-on-start': 'the agent exits with an error as soon as it starts',
   'no-restart-policy': 'the v2 commit csb1 pulls has no restart policy for the dashboard service',
+  'neighbour-breaks':
+    'when the next nixfleet container starts on csb1 (the deploy), the neighbouring grafana service is stopped',
   'nixcfg-mkforce':
     "a commit on the nixcfg remote wraps the host's agent enable in lib.mkForce (valid Nix the runbook must not edit)",
 } as const
@@ -30,6 +32,7 @@ const DASHBOARD_FAULTS: readonly FaultName[] = [
   'totp-mismatch',
   'required-variable-missing',
   'no-restart-policy',
+  'neighbour-breaks',
 ]
 const AGENT_FAULTS: readonly FaultName[] = ['wrong-agent-token', 'agent-exits-on-start']
 
@@ -117,6 +120,18 @@ export function applyFault(world: World, f: FaultSpec): void {
         'chore(compose): tidy service definition',
       )
       break
+    case 'neighbour-breaks':
+      // A watcher on csb1's Docker events, as a transient unit (gone after a reboot; grafana,
+      // stopped explicitly, stays stopped under its unless-stopped policy).
+      exec(
+        f.host,
+        `systemd-run --unit=runbook-fault-neighbour-breaks sh -c ` +
+          shq(
+            `docker events --filter type=container --filter event=start --filter label=com.docker.compose.project=nixfleet --format '{{.ID}}' | ` +
+              `{ read -r _; docker stop $(docker ps -q --filter label=com.docker.compose.service=grafana); }`,
+          ),
+      )
+      break
     case 'nixcfg-mkforce': {
       const file =
         machines(world).find((m) => m.name === f.host)?.role === 'macos'
@@ -183,6 +198,12 @@ export function revertFault(world: World, f: FaultSpec): void {
     case 'unit-no-return':
     case 'agent-exits-on-start':
       exec(f.host, `rm -f /etc/runbook-sim/faults/${f.name}`)
+      break
+    case 'neighbour-breaks':
+      exec(
+        f.host,
+        'systemctl stop runbook-fault-neighbour-breaks 2>/dev/null; cd ~mba/docker && docker compose up -d grafana',
+      )
       break
     case 'dashboard-never-healthy':
     case 'no-restart-policy':
