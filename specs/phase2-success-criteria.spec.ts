@@ -10,6 +10,7 @@ import { DashboardSession } from '../helpers/dashboard/session.ts'
 import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
 import { hostsForPhase } from '../helpers/inventory/load-inventory.ts'
 import { dashboardStack, testHosts } from '../helpers/phases/phase2.ts'
+import { hostScope } from '../helpers/runner/scope.ts'
 import { perHost } from '../helpers/runner/per-host.ts'
 
 /**
@@ -36,7 +37,7 @@ afterAll(async () => {
 
 describe('Success Criteria', () => {
   it('All v1 agents disabled', async () => {
-    const all = hostsForPhase(inv, 1).map((h) => h.name)
+    const all = hostsForPhase(inv, 1, hostScope(inv)).map((h) => h.name)
     const found = await perHost(all, 8, (h) => runningAgent(fleet.get(h)))
     const v1 = [...found.values()].flatMap((o) =>
       !o.ok

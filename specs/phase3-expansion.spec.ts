@@ -7,6 +7,7 @@ import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
 import { hostsForPhase } from '../helpers/inventory/load-inventory.ts'
 import { rolloutV2Agents, v2CommitMessage, type AgentRollout } from '../helpers/phases/phase2.ts'
 import { parseHostList } from '../helpers/runner/host-list.ts'
+import { hostScope } from '../helpers/runner/scope.ts'
 import { valueOf } from '../helpers/runner/per-host.ts'
 import { withContext } from '../helpers/transcript/run-context.ts'
 
@@ -22,7 +23,7 @@ const dashboardDown = (): Promise<string | undefined> =>
   dashboardDownReason(fleet.target, inv.dashboard.url)
 
 function phase3Hosts(): { hosts: string[]; reason?: string } {
-  const eligible = hostsForPhase(inv, 3).map((h) => h.name)
+  const eligible = hostsForPhase(inv, 3, hostScope(inv)).map((h) => h.name)
   const named = parseHostList('PHASE3_HOSTS', process.env.PHASE3_HOSTS, eligible, inv.file)
   if (named) return { hosts: named }
   if (fleet.target === 'rehearsal') return { hosts: eligible }

@@ -7,6 +7,7 @@ import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
 import { say } from '../helpers/output/say.ts'
 import { rollbackAgents, type AgentRollback } from '../helpers/phases/rollback-agent.ts'
 import { parseHostList } from '../helpers/runner/host-list.ts'
+import { inScope } from '../helpers/runner/scope.ts'
 import { valueOf } from '../helpers/runner/per-host.ts'
 import { formatMs } from '../helpers/time/duration.ts'
 import { withContext } from '../helpers/transcript/run-context.ts'
@@ -24,10 +25,15 @@ const VARIABLE = 'ROLLBACK_AGENT_HOSTS'
 const REHEARSAL_DEFAULT = ['gpc0']
 
 function rollbackHosts(): { hosts: string[]; reason?: string } {
-  const eligible = inv.hosts.map((h) => h.name)
+  const eligible = inv.hosts.map((h) => h.name).filter((h) => inScope(inv, h))
   const named = parseHostList(VARIABLE, process.env[VARIABLE], eligible, inv.file)
   if (named) return { hosts: named }
-  if (fleet.target === 'rehearsal') return { hosts: REHEARSAL_DEFAULT }
+  if (fleet.target === 'rehearsal') {
+    const hosts = REHEARSAL_DEFAULT.filter((h) => eligible.includes(h))
+    return hosts.length
+      ? { hosts }
+      : { hosts, reason: `${REHEARSAL_DEFAULT.join(', ')}: not in HOSTS` }
+  }
   return { hosts: [], reason: `${VARIABLE} is not set: no agent rollback was asked for` }
 }
 

@@ -3,6 +3,7 @@ import { dashboardClient } from '../dashboard/dashboard-access.ts'
 import { V1PollProbe, type PollWatch } from '../dashboard/v1-polls.ts'
 import type { Fleet, FleetHost } from '../fleet/fleet.ts'
 import { hostsForPhase } from '../inventory/load-inventory.ts'
+import { hostScope, outOfScope } from '../runner/scope.ts'
 import { planDisableAgent } from '../nixcfg/edit-host-file.ts'
 import { Worktree, worktreePath } from '../nixcfg/worktree.ts'
 import { say } from '../output/say.ts'
@@ -30,7 +31,7 @@ export interface Phase1Result {
   switches: Map<string, HostOutcome<SwitchResult>>
   /** Wall-clock time of the parallel pull+switch step. */
   switchWallMs: number
-  dashboard: { stopped: string; backup: BackupResult } | { error: Error }
+  dashboard: { stopped: string; backup: BackupResult } | { error: Error } | { skipped: string }
   ms: number
 }
 
@@ -53,7 +54,8 @@ export async function agentStopped(fh: FleetHost): Promise<boolean> {
  */
 export async function runPhase1(fleet: Fleet): Promise<Phase1Result> {
   const started = Date.now()
-  const specs = hostsForPhase(fleet.inventory, 1)
+  // HOSTS narrows the phase: only those hosts are edited, rebuilt and watched.
+  const specs = hostsForPhase(fleet.inventory, 1, hostScope(fleet.inventory))
   const hosts = specs.map((s) => s.name)
   const fh = (name: string): FleetHost => fleet.get(name)
 
@@ -130,22 +132,25 @@ export async function runPhase1(fleet: Fleet): Promise<Phase1Result> {
 
   // 5. Stop the v1 dashboard and back up its database.
   let dashboard: Phase1Result['dashboard']
-  try {
-    dashboard = await withContext({ check: 'csb1: v1 dashboard stopped' }, async () => {
-      const ids = await stack.runningIds()
-      let stopped = `already down (no container of ${stack.dir} running)`
-      if (ids.length) {
-        await stack.compose('down')
-        stopped = `docker compose down in ${stack.dir} (${ids.length} container(s))`
-      }
-      say(`csb1: ${stopped}`)
-      const backup = await backUpV1Database(stack)
-      say(`csb1: ${backup.note}`)
-      return { stopped, backup }
-    })
-  } catch (err) {
-    dashboard = { error: err as Error }
-  }
+  const notInScope = outOfScope(fleet.inventory, csb1.spec.name)
+  if (notInScope) dashboard = { skipped: notInScope }
+  else
+    try {
+      dashboard = await withContext({ check: 'csb1: v1 dashboard stopped' }, async () => {
+        const ids = await stack.runningIds()
+        let stopped = `already down (no container of ${stack.dir} running)`
+        if (ids.length) {
+          await stack.compose('down')
+          stopped = `docker compose down in ${stack.dir} (${ids.length} container(s))`
+        }
+        say(`csb1: ${stopped}`)
+        const backup = await backUpV1Database(stack)
+        say(`csb1: ${backup.note}`)
+        return { stopped, backup }
+      })
+    } catch (err) {
+      dashboard = { error: err as Error }
+    }
 
   return {
     hosts,

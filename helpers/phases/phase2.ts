@@ -3,6 +3,7 @@ import { missingV2Variables } from '../checks/dashboard-env.ts'
 import type { Fleet, FleetHost } from '../fleet/fleet.ts'
 import { HostError } from '../hosts/errors.ts'
 import { hostsForPhase } from '../inventory/load-inventory.ts'
+import { hostScope } from '../runner/scope.ts'
 import { planToV2 } from '../nixcfg/edit-host-file.ts'
 import { pinInput } from '../nixcfg/flake-lock.ts'
 import { Worktree, worktreePath } from '../nixcfg/worktree.ts'
@@ -17,9 +18,9 @@ import { poll, TerminalStateError } from '../wait/poll.ts'
 /** The v2 agent settings the plan gives (§2.5) and the module's defaults at the migration. */
 export const V2_AGENT = { interval: 30, logLevel: 'info' } as const
 
-/** The phase 2 test hosts: phase-2 hosts other than the dashboard's (gpc0, mba-mbp-work). */
+/** The phase 2 test hosts: phase-2 hosts other than the dashboard's (gpc0, mba-mbp-work), within HOSTS. */
 export function testHosts(fleet: Fleet): string[] {
-  return hostsForPhase(fleet.inventory, 2)
+  return hostsForPhase(fleet.inventory, 2, hostScope(fleet.inventory))
     .map((h) => h.name)
     .filter((n) => n !== fleet.inventory.dashboard.host)
 }

@@ -19,6 +19,7 @@ const results = (over: Partial<RunResults['meta']> = {}): RunResults => ({
     runbookCommit: 'abc1234',
     nixcfgBefore: '1111111',
     nixcfgAfter: '2222222',
+    scope: 'HOSTS=gpc0 (1 of 8 hosts)',
     ...over,
   },
   checks: [
@@ -77,6 +78,7 @@ describe('the sign-off page', () => {
     expect(renderSignoff(results({ faults: 'rebuild-fails:gpc0' }))).toContain(
       'FAULT MODE: rebuild-fails:gpc0',
     )
+    expect(renderSignoff(results())).toMatch(/hosts in scope<\/td><td>HOSTS=gpc0 \(1 of 8 hosts\)/)
   })
 
   it('is self-contained: no script, no external resource', () => {

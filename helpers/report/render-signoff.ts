@@ -92,6 +92,7 @@ td.box{font-size:1.2em}pre{white-space:pre-wrap;background:#f6f6f6;padding:.4em;
 <table class="meta"><tbody>
 <tr><td>run</td><td>${esc(meta.runId)}</td></tr>
 <tr><td>started / finished</td><td>${esc(meta.startedAt)} / ${esc(meta.finishedAt)}</td></tr>
+<tr><td>hosts in scope</td><td>${esc(meta.scope)}</td></tr>
 <tr><td>run by</td><td>${esc(meta.operator)} on ${esc(meta.machine)}</td></tr>
 <tr><td>runbook commit</td><td><code>${esc(meta.runbookCommit)}</code></td></tr>
 <tr><td>nixcfg before → after</td><td><code>${esc(meta.nixcfgBefore)}</code> → <code>${esc(meta.nixcfgAfter)}</code></td></tr>

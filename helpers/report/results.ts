@@ -38,6 +38,8 @@ export interface RunMeta {
   runbookCommit: string
   nixcfgBefore: string
   nixcfgAfter: string
+  /** The hosts the run could act on (HOSTS), or all. */
+  scope: string
 }
 
 export interface RunResults {

@@ -4,11 +4,21 @@ import { hostname, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { resolveTarget } from '../config/target.ts'
 import { worktreePath } from '../nixcfg/worktree.ts'
+import { loadInventory } from '../inventory/load-inventory.ts'
+import { describeScope } from '../runner/scope.ts'
 import type { RunMeta } from './results.ts'
 
 const git = (cwd: string, ...args: string[]): string => {
   const r = spawnSync('git', args, { cwd, encoding: 'utf8', timeout: 30_000 })
   return r.status === 0 ? r.stdout.trim() : ''
+}
+
+function scopeText(): string {
+  try {
+    return describeScope(loadInventory())
+  } catch (err) {
+    return `(${(err as Error).message})`
+  }
 }
 
 function nixcfgHead(): string {
@@ -31,6 +41,7 @@ export function beginRunMeta(folder: string, runId: string): void {
     machine: hostname(),
     runbookCommit: git(process.cwd(), 'rev-parse', 'HEAD') || '(not a git checkout)',
     nixcfgBefore: nixcfgHead(),
+    scope: scopeText(),
   }
   writeFileSync(join(folder, 'run-meta.json'), JSON.stringify(meta, null, 2) + '\n')
 }
@@ -50,5 +61,6 @@ export function finishRunMeta(folder: string): RunMeta {
     runbookCommit: start.runbookCommit ?? '',
     nixcfgBefore: start.nixcfgBefore ?? '',
     nixcfgAfter: nixcfgHead(),
+    scope: start.scope ?? scopeText(),
   }
 }

@@ -10,6 +10,7 @@ import { registerPresentSecrets } from '../secrets/secrets.ts'
 import { parseStartAs } from '../rehearsal/start-as.ts'
 import { runFolder, startRun } from './run-folder.ts'
 import { beginRunMeta } from '../report/run-meta.ts'
+import { describeScope } from './scope.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -26,6 +27,8 @@ export default function setup(): (() => void) | undefined {
   say(targetBanner(target))
   const inventory = loadInventory()
   say(`inventory: ${inventory.file} (${inventory.hosts.length} hosts)`)
+  // A wrong name in HOSTS stops the run here, before any host is touched.
+  say(`scope: ${describeScope(inventory)}`)
   const runId = startRun(target)
   say(`run: reports/${runId}`)
   if (target === 'production') {
