@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { RunResults } from '../report/results.ts'
 import { formatMs } from '../time/duration.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -25,6 +26,22 @@ interface JsonReport {
   testResults: {
     assertionResults: { title: string; status: CheckResult['status']; failureMessages: string[] }[]
   }[]
+}
+
+/**
+ * Vitest's JSON report calls a test skipped when its phase's `beforeAll`
+ * threw; the sign-off results record it as failed with that error (which is
+ * what the operator sees). Those checks take the sign-off's verdict.
+ */
+function hookFailures(folder: string, checks: Map<string, CheckResult>): void {
+  const file = join(folder, 'results.json')
+  if (!existsSync(file)) return
+  const results = JSON.parse(readFileSync(file, 'utf8')) as RunResults
+  for (const r of results.checks) {
+    const c = checks.get(r.title)
+    if (c?.status === 'skipped' && r.status === 'failed')
+      checks.set(r.title, { ...c, status: 'failed', failure: r.reason ?? '' })
+  }
 }
 
 /**
@@ -95,5 +112,7 @@ export async function runRunbook(opts: {
     rmSync(dir, { recursive: true, force: true })
   }
   const id = /run: reports\/(\S+)/.exec(output)?.[1]
-  return { exitCode, checks, output, folder: id ? join(ROOT, 'reports', id) : undefined }
+  const folder = id ? join(ROOT, 'reports', id) : undefined
+  if (folder) hookFailures(folder, checks)
+  return { exitCode, checks, output, folder }
 }

@@ -36,6 +36,48 @@ export function lockedRev(dir: string, input: string): string {
   return rev
 }
 
+export interface PinPlan {
+  from: string
+  changed: boolean
+  /** Production: Nix's own command, run in the working copy. */
+  command?: string[]
+  /** Rehearsal: the flake.lock text as it will be written. */
+  before?: string
+  after?: string
+}
+
+/** What pinning `input` to `rev` will do, without doing it. */
+export function planPin(target: Target, dir: string, input: string, rev: string): PinPlan {
+  const lock = readLock(dir)
+  const node = lock.nodes[input]?.locked
+  if (!node?.rev)
+    throw new WorktreeError(`${join(dir, 'flake.lock')}: no locked rev for input "${input}"`)
+  const from = node.rev
+  if (from === rev) return { changed: false, from }
+  if (node.type !== 'github' || !node.owner || !node.repo)
+    throw new WorktreeError(
+      `${join(dir, 'flake.lock')}: input "${input}" is locked as ${node.type ?? '?'}, not github:owner/repo; pin it by hand`,
+    )
+  if (target === 'production')
+    return {
+      changed: true,
+      from,
+      command: [
+        'nix',
+        'flake',
+        'lock',
+        '--override-input',
+        input,
+        `github:${node.owner}/${node.repo}/${rev}`,
+      ],
+    }
+  const before = readFileSync(join(dir, 'flake.lock'), 'utf8')
+  node.rev = rev
+  node.lastModified = Math.floor(Date.now() / 1000)
+  node.narHash = `sha256-${createHash('sha256').update(rev).digest('base64')}`
+  return { changed: true, from, before, after: JSON.stringify(lock, null, 2) + '\n' }
+}
+
 /**
  * Pins a GitHub flake input to a commit. In production this is Nix's own
  * `nix flake lock --override-input`, which fetches the commit and writes the
@@ -50,34 +92,18 @@ export function pinInput(
   input: string,
   rev: string,
 ): { changed: boolean; from: string } {
-  const lock = readLock(dir)
-  const node = lock.nodes[input]?.locked
-  if (!node?.rev)
-    throw new WorktreeError(`${join(dir, 'flake.lock')}: no locked rev for input "${input}"`)
-  const from = node.rev
-  if (from === rev) return { changed: false, from }
-  if (node.type !== 'github' || !node.owner || !node.repo)
-    throw new WorktreeError(
-      `${join(dir, 'flake.lock')}: input "${input}" is locked as ${node.type ?? '?'}, not github:owner/repo; pin it by hand`,
-    )
-  if (target === 'production') {
-    const r = spawnSync(
-      'nix',
-      ['flake', 'lock', '--override-input', input, `github:${node.owner}/${node.repo}/${rev}`],
-      { cwd: dir, encoding: 'utf8', timeout: 10 * 60_000 },
-    )
+  const plan = planPin(target, dir, input, rev)
+  if (!plan.changed) return { changed: false, from: plan.from }
+  if (plan.command) {
+    const [cmd, ...args] = plan.command
+    const r = spawnSync(cmd ?? 'nix', args, { cwd: dir, encoding: 'utf8', timeout: 10 * 60_000 })
     if (r.status !== 0)
       throw new WorktreeError(
-        `nix flake lock --override-input ${input} … in ${dir} failed: ${(r.stderr || r.error?.message || '').trim()}`,
+        `${plan.command.join(' ')} in ${dir} failed: ${(r.stderr || r.error?.message || '').trim()}`,
       )
-  } else {
-    node.rev = rev
-    node.lastModified = Math.floor(Date.now() / 1000)
-    node.narHash = `sha256-${createHash('sha256').update(rev).digest('base64')}`
-    writeFileSync(join(dir, 'flake.lock'), JSON.stringify(lock, null, 2) + '\n')
-  }
+  } else if (plan.after !== undefined) writeFileSync(join(dir, 'flake.lock'), plan.after)
   const now = lockedRev(dir, input)
   if (now !== rev)
     throw new WorktreeError(`flake.lock pins ${input} at ${now}, not ${rev}, after the update`)
-  return { changed: true, from }
+  return { changed: true, from: plan.from }
 }

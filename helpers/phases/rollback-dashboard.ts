@@ -26,7 +26,10 @@ export interface VerifiedBackup {
  * SQLite's integrity_check says ok and the v1 tables are there. Without one
  * the rollback refuses: it would stop v2 and have nothing to restore.
  */
-export async function verifiedBackup(stack: DashboardStack): Promise<VerifiedBackup> {
+export async function verifiedBackup(
+  stack: DashboardStack,
+  refusal = { what: 'not rolling back', left: 'v2 was left as it is' },
+): Promise<VerifiedBackup> {
   const { host } = stack
   const pattern = stack.inventory.dashboard.backup.replace('{date}', '')
   const listed = (
@@ -38,7 +41,7 @@ export async function verifiedBackup(stack: DashboardStack): Promise<VerifiedBac
     .sort()
   const file = listed.at(-1)
   const refuse = (why: string): never => {
-    throw new HostError(host.name, `not rolling back: ${why}; v2 was left as it is`)
+    throw new HostError(host.name, `${refusal.what}: ${why}; ${refusal.left}`)
   }
   if (!file) return refuse(`no v1 database backup (${pattern}*) in ${stack.dir}`)
   const sums = await stack.checksums([file])

@@ -22,6 +22,11 @@ export function switchCommand(spec: HostSpec): string {
 
 export const checkoutDir = (spec: HostSpec): ShellFragment => remotePath(spec.checkout)
 
+/** The plan's per-host command: `cd <checkout> && git pull && <switch>`. */
+export function pullAndSwitchCommand(spec: HostSpec): string {
+  return sh`cd ${checkoutDir(spec)} && git pull && ${raw(switchCommand(spec))}`
+}
+
 export interface SwitchResult {
   action: 'switched' | 'already-done'
   /** The checkout's commit after the step. */
@@ -63,7 +68,7 @@ export async function pullAndSwitch(
       note: `already at ${short} and in the intended state: no rebuild`,
     }
   }
-  const command = sh`cd ${dir} && git pull && ${raw(switchCommand(spec))}`
+  const command = pullAndSwitchCommand(spec)
   say(`${spec.name}: ${command}`)
   await host.succeed(command, { timeout: opts.timeout ?? SWITCH_TIMEOUT })
   const after = await head()
