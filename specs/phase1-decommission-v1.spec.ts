@@ -4,6 +4,9 @@ import { agentStoppedEvidence } from '../helpers/checks/agent-stopped.ts'
 import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
 import { hostsForPhase } from '../helpers/inventory/load-inventory.ts'
 import { runPhase1, type Phase1Result } from '../helpers/phases/phase1.ts'
+import { planMode } from '../helpers/plan/phase-plan.ts'
+import { planPhase1 } from '../helpers/plan/phase-plans.ts'
+import { showPlan } from '../helpers/plan/show-plan.ts'
 import { valueOf } from '../helpers/runner/per-host.ts'
 import { writeRunArtifact } from '../helpers/runner/run-folder.ts'
 import { outOfScope } from '../helpers/runner/scope.ts'
@@ -23,7 +26,16 @@ const dashboardHost = fleet.inventory.dashboard.host
 let result: Phase1Result
 
 describe('Phase 1: Decommission v1', () => {
+  if (planMode()) {
+    it('plan (MIGRATION_PLAN=1: nothing is done)', () => {
+      expect(showPlan(planPhase1(fleet), 'plan-phase1.json').steps.length).toBeGreaterThan(0)
+    })
+    return
+  }
+
   beforeAll(async () => {
+    // Production: the operator's log shows the whole plan before the first change.
+    if (fleet.target === 'production') showPlan(planPhase1(fleet), 'plan-phase1.json')
     result = await withContext({ phase: 'phase 1' }, () => runPhase1(fleet))
     // For the benchmark: each host's own work against the phase as a whole.
     writeRunArtifact('phase1-timings.json', {

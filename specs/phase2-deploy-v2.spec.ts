@@ -22,6 +22,15 @@ import {
   type RebootEvidence,
 } from '../helpers/phases/phase2.ts'
 import { perHost, valueOf, type HostOutcome } from '../helpers/runner/per-host.ts'
+import {
+  agentsUnmet,
+  enforcePrerequisites,
+  once,
+  phase2Unmet,
+} from '../helpers/phases/prerequisites.ts'
+import { planMode } from '../helpers/plan/phase-plan.ts'
+import { planPhase2 } from '../helpers/plan/phase-plans.ts'
+import { showPlan } from '../helpers/plan/show-plan.ts'
 import { outOfScope } from '../helpers/runner/scope.ts'
 import { readSecret } from '../helpers/secrets/secrets.ts'
 import { withContext } from '../helpers/transcript/run-context.ts'
@@ -55,12 +64,15 @@ async function waitOnline(host: string): Promise<string> {
 function action<T>(
   check: string,
   fn: () => Promise<T>,
+  /** A prerequisite checked first: its refusal is the action's failure. */
+  requires?: () => Promise<void>,
 ): { get: () => T; run: () => Promise<void> } {
   let value: T | undefined
   let error: Error | undefined
   return {
     run: async () => {
       try {
+        await requires?.()
         value = await withContext({ phase: 'phase 2', check }, fn)
       } catch (err) {
         error = err as Error
@@ -87,7 +99,23 @@ function csb1It(title: string, fn: () => unknown): void {
   })
 }
 
+/** Phase 2 touches csb1 only with v1 down and its backup verified; agents only with v2 answering. */
+const phase2Ready = once(async () => enforcePrerequisites('phase 2', await phase2Unmet(fleet)))
+const agentsReady = once(async () =>
+  enforcePrerequisites('the v2 agent rollout', await agentsUnmet(fleet)),
+)
+
 describe('Phase 2: Deploy v2', () => {
+  if (planMode()) {
+    it('plan (MIGRATION_PLAN=1: nothing is done)', () => {
+      expect(showPlan(planPhase2(fleet), 'plan-phase2.json').steps.length).toBeGreaterThan(0)
+    })
+    return
+  }
+
+  beforeAll(() => {
+    if (fleet.target === 'production') showPlan(planPhase2(fleet), 'plan-phase2.json')
+  })
   describe('2.1 Prepare v2 Dashboard', () => {
     it('v2 dashboard builds and its tests pass', (ctx) => {
       if (fleet.target === 'production') {
@@ -138,7 +166,7 @@ describe('Phase 2: Deploy v2', () => {
   }
 
   describe('2.3 Deploy v2 Dashboard to csb1', () => {
-    const deploy = action('2.3 deploy on csb1', () => deployDashboard(fleet))
+    const deploy = action('2.3 deploy on csb1', () => deployDashboard(fleet), phase2Ready)
     beforeAll(async () => {
       if (csb1Skip) return
       await baseline.run()
@@ -181,10 +209,14 @@ describe('Phase 2: Deploy v2', () => {
 
   let csb1Reboot: RebootEvidence | undefined
   describe('2.4 Restart csb1 and Verify', () => {
-    const reboot = action('2.4 reboot csb1', async () => {
-      csb1Reboot = await rebootHost(fleet.get(csb1))
-      return csb1Reboot
-    })
+    const reboot = action(
+      '2.4 reboot csb1',
+      async () => {
+        csb1Reboot = await rebootHost(fleet.get(csb1))
+        return csb1Reboot
+      },
+      phase2Ready,
+    )
     beforeAll(() => (csb1Skip ? undefined : reboot.run()), 10 * 60_000)
 
     csb1It('csb1 rebooted (new boot identity)', () => {
@@ -228,8 +260,10 @@ describe('Phase 2: Deploy v2', () => {
   })
 
   describe('2.5 Deploy v2 Agent to Test Hosts', () => {
-    const rollout = action('2.5 v2 agents', () =>
-      rolloutV2Agents(fleet, hosts, v2CommitMessage(hosts)),
+    const rollout = action(
+      '2.5 v2 agents',
+      () => rolloutV2Agents(fleet, hosts, v2CommitMessage(hosts)),
+      agentsReady,
     )
     beforeAll(rollout.run, 45 * 60_000)
 

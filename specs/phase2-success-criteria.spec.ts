@@ -11,6 +11,9 @@ import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
 import { hostsForPhase } from '../helpers/inventory/load-inventory.ts'
 import { dashboardStack, testHosts } from '../helpers/phases/phase2.ts'
 import { hostScope } from '../helpers/runner/scope.ts'
+import { planMode } from '../helpers/plan/phase-plan.ts'
+import { planSuccessCriteria } from '../helpers/plan/phase-plans.ts'
+import { showPlan } from '../helpers/plan/show-plan.ts'
 import { perHost } from '../helpers/runner/per-host.ts'
 
 /**
@@ -36,6 +39,14 @@ afterAll(async () => {
 })
 
 describe('Success Criteria', () => {
+  if (planMode()) {
+    it('plan (MIGRATION_PLAN=1: nothing is done)', () => {
+      expect(
+        showPlan(planSuccessCriteria(fleet), 'plan-success-criteria.json').steps.length,
+      ).toBeGreaterThan(0)
+    })
+    return
+  }
   it('All v1 agents disabled', async () => {
     const all = hostsForPhase(inv, 1, hostScope(inv)).map((h) => h.name)
     const found = await perHost(all, 8, (h) => runningAgent(fleet.get(h)))

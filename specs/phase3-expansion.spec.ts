@@ -8,6 +8,10 @@ import { hostsForPhase } from '../helpers/inventory/load-inventory.ts'
 import { rolloutV2Agents, v2CommitMessage, type AgentRollout } from '../helpers/phases/phase2.ts'
 import { parseHostList } from '../helpers/runner/host-list.ts'
 import { hostScope } from '../helpers/runner/scope.ts'
+import { agentsUnmet, enforcePrerequisites } from '../helpers/phases/prerequisites.ts'
+import { planMode } from '../helpers/plan/phase-plan.ts'
+import { planPhase3 } from '../helpers/plan/phase-plans.ts'
+import { showPlan } from '../helpers/plan/show-plan.ts'
 import { valueOf } from '../helpers/runner/per-host.ts'
 import { withContext } from '../helpers/transcript/run-context.ts'
 
@@ -49,8 +53,17 @@ describe('Phase 3: Later Expansion', () => {
     return
   }
 
+  if (planMode()) {
+    it('plan (MIGRATION_PLAN=1: nothing is done)', () => {
+      expect(showPlan(planPhase3(fleet, hosts), 'plan-phase3.json').steps.length).toBeGreaterThan(0)
+    })
+    return
+  }
+
   beforeAll(async () => {
     try {
+      if (fleet.target === 'production') showPlan(planPhase3(fleet, hosts), 'plan-phase3.json')
+      enforcePrerequisites('phase 3', await agentsUnmet(fleet))
       rollout = await withContext({ phase: 'phase 3' }, () =>
         rolloutV2Agents(fleet, hosts, v2CommitMessage(hosts)),
       )

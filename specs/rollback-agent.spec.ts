@@ -8,6 +8,9 @@ import { say } from '../helpers/output/say.ts'
 import { rollbackAgents, type AgentRollback } from '../helpers/phases/rollback-agent.ts'
 import { parseHostList } from '../helpers/runner/host-list.ts'
 import { inScope } from '../helpers/runner/scope.ts'
+import { planMode } from '../helpers/plan/phase-plan.ts'
+import { planAgentRollback } from '../helpers/plan/phase-plans.ts'
+import { showPlan } from '../helpers/plan/show-plan.ts'
 import { valueOf } from '../helpers/runner/per-host.ts'
 import { formatMs } from '../helpers/time/duration.ts'
 import { withContext } from '../helpers/transcript/run-context.ts'
@@ -55,8 +58,19 @@ describe('Rollback Plan: If v2 Agent Fails', () => {
     return
   }
 
+  if (planMode()) {
+    it('plan (MIGRATION_PLAN=1: nothing is done)', () => {
+      expect(
+        showPlan(planAgentRollback(fleet, hosts), 'plan-rollback-agent.json').steps.length,
+      ).toBeGreaterThan(0)
+    })
+    return
+  }
+
   beforeAll(async () => {
     try {
+      if (fleet.target === 'production')
+        showPlan(planAgentRollback(fleet, hosts), 'plan-rollback-agent.json')
       await withContext({ phase: 'agent rollback' }, async () => {
         const c = await dashboard.get()
         othersOnline = (await c.hosts())

@@ -11,6 +11,9 @@ import {
   type DashboardRollback,
 } from '../helpers/phases/rollback-dashboard.ts'
 import { readSecret } from '../helpers/secrets/secrets.ts'
+import { planMode } from '../helpers/plan/phase-plan.ts'
+import { planDashboardRollback } from '../helpers/plan/phase-plans.ts'
+import { showPlan } from '../helpers/plan/show-plan.ts'
 import { sh } from '../helpers/shell/quote.ts'
 import { withContext } from '../helpers/transcript/run-context.ts'
 
@@ -41,8 +44,19 @@ describe('Rollback Plan: If v2 Dashboard Fails', () => {
     return
   }
 
+  if (planMode()) {
+    it('plan (MIGRATION_PLAN=1: nothing is done)', () => {
+      expect(
+        showPlan(planDashboardRollback(fleet), 'plan-rollback-dashboard.json').steps.length,
+      ).toBeGreaterThan(0)
+    })
+    return
+  }
+
   beforeAll(async () => {
     try {
+      if (fleet.target === 'production')
+        showPlan(planDashboardRollback(fleet), 'plan-rollback-dashboard.json')
       rollback = await withContext({ phase: 'dashboard rollback' }, () => rollbackDashboard(fleet))
     } catch (err) {
       failure = err as Error

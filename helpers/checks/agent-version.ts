@@ -1,4 +1,5 @@
 import type { FleetHost } from '../fleet/fleet.ts'
+import { AGENT_LABEL } from '../os/macos.ts'
 
 /**
  * Which agent a host runs, read from the agent's own log since its last
@@ -16,8 +17,36 @@ export async function runningAgent(
   const anyStart = log.map((l) => /\bstarting\b/i.test(l)).lastIndexOf(true)
   if (v2Start >= 0 && v2Start === anyStart)
     return { kind: 'v2', detail: (log[v2Start] ?? '').trim() }
+  if (anyStart < 0) {
+    // No start line at all (a log cleared by a reboot, an agent that dies before logging):
+    // the configuration says which agent the unit or job runs.
+    const url = await configuredUrl(fh)
+    if (/^wss?:\/\//.test(url))
+      return { kind: 'v2', detail: `no start line in its log; configured for ${url} (v2)` }
+    return {
+      kind: 'v1',
+      detail: `running (${state.detail}); no start line in its log; configured for ${url || 'no NIXFLEET_URL'}`,
+    }
+  }
   return {
     kind: 'v1',
-    detail: `running (${state.detail}); last start line: ${anyStart >= 0 ? (log[anyStart] ?? '').trim() : 'none found'}`,
+    detail: `running (${state.detail}); last start line: ${(log[anyStart] ?? '').trim()}`,
   }
+}
+
+/** NIXFLEET_URL as the agent's unit (Environment=) or launchd job (its wrapper script) sets it. */
+async function configuredUrl(fh: FleetHost): Promise<string> {
+  const text =
+    fh.spec.os === 'nixos'
+      ? await fh.host.succeed('systemctl show -p Environment --value nixfleet-agent', {
+          timeout: '30s',
+        })
+      : await fh.host.succeed(
+          `cat ~/Library/LaunchAgents/${AGENT_LABEL}.plist 2>/dev/null || true`,
+          {
+            timeout: '30s',
+          },
+        )
+  // In the plist the wrapper script's quotes may be XML-escaped.
+  return /NIXFLEET_URL=(?:&apos;|&quot;|['"])?([a-z]+:\/\/[^'"\s&<]+)/.exec(text)?.[1] ?? ''
 }

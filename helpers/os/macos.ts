@@ -4,6 +4,7 @@ import { HostError } from '../hosts/errors.ts'
 import { sleep, type Duration } from '../time/duration.ts'
 import { poll, TerminalStateError } from '../wait/poll.ts'
 import type { AgentState, OsAdapter } from './os-adapter.ts'
+import { provenStart, recordProvenStart } from './proven-stable.ts'
 
 export const AGENT_LABEL = 'com.nixfleet.agent'
 /** Two of launchd's 10 s relaunch throttles, plus a margin. */
@@ -80,6 +81,9 @@ export class MacosAdapter implements OsAdapter {
             host.name,
             `${AGENT_LABEL} is loaded but not running (last exit ${job.lastExitStatus})`,
           )
+        // The same PID in the same boot is the same process: seen staying up before, up since.
+        const started = `${await this.bootIdentity(host)}:${job.pid}`
+        if (provenStart(host.name) === started) return job
         await sleep(4000)
         const again = (await this.jobs(host)).find((j) => j.label === AGENT_LABEL)
         if (again?.pid !== job.pid)
@@ -87,6 +91,7 @@ export class MacosAdapter implements OsAdapter {
             host.name,
             `${AGENT_LABEL} restarted while watched (PID ${job.pid} -> ${again?.pid ?? '-'})`,
           )
+        recordProvenStart(host.name, started)
         return again
       },
       { timeout, interval: '1s' },

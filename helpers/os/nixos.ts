@@ -4,6 +4,7 @@ import { HostError } from '../hosts/errors.ts'
 import { poll, TerminalStateError } from '../wait/poll.ts'
 import { sleep, type Duration } from '../time/duration.ts'
 import type { AgentState, OsAdapter } from './os-adapter.ts'
+import { provenStart, recordProvenStart } from './proven-stable.ts'
 
 export const AGENT_UNIT = 'nixfleet-agent'
 const STABLE_MS = 4000
@@ -16,6 +17,8 @@ export interface UnitState {
   sub: string
   mainPid: number
   restarts: number
+  /** systemd's id of this start of the unit: a new one on every (re)start. */
+  invocation: string
 }
 
 export function parseUnitShow(text: string): UnitState {
@@ -26,6 +29,7 @@ export function parseUnitShow(text: string): UnitState {
     sub: get('SubState'),
     mainPid: Number(get('MainPID') || 0),
     restarts: Number(get('NRestarts') || 0),
+    invocation: get('InvocationID'),
   }
 }
 
@@ -50,7 +54,7 @@ export class NixosAdapter implements OsAdapter {
 
   async unitState(host: Host, unit: string): Promise<UnitState> {
     const out = await host.succeed(
-      sh`systemctl show -p LoadState -p ActiveState -p SubState -p MainPID -p NRestarts ${unit}`,
+      sh`systemctl show -p LoadState -p ActiveState -p SubState -p MainPID -p NRestarts -p InvocationID ${unit}`,
       { timeout: '30s' },
     )
     return parseUnitShow(out)
@@ -84,9 +88,19 @@ export class NixosAdapter implements OsAdapter {
             `${host.name}: unit ${unit} keeps restarting (${s.restarts - firstRestarts} restarts while watched, ${s.active}/${s.sub})`,
           )
         if (s.active === 'active' && s.sub === 'running') {
+          const key = `${host.name}\u0000${unit}`
+          // The same InvocationID still running is the same start, seen staying up before.
+          if (s.invocation && provenStart(key) === s.invocation) return s
           await sleep(STABLE_MS)
           const again = await this.unitState(host, unit)
-          if (again.active === 'active' && again.mainPid === s.mainPid) return again
+          if (
+            again.active === 'active' &&
+            again.mainPid === s.mainPid &&
+            again.invocation === s.invocation
+          ) {
+            if (s.invocation) recordProvenStart(key, s.invocation)
+            return again
+          }
           throw new HostError(
             host.name,
             `unit ${unit} restarted while watched (MainPID ${s.mainPid} -> ${again.mainPid}, ${again.restarts} restarts)`,

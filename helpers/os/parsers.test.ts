@@ -15,13 +15,14 @@ describe('reading OS state', () => {
 
   it('reads systemctl show for present and absent units', () => {
     const running =
-      'LoadState=loaded\nActiveState=active\nSubState=running\nMainPID=812\nNRestarts=2\n'
+      'LoadState=loaded\nActiveState=active\nSubState=running\nMainPID=812\nNRestarts=2\nInvocationID=5f1c0a6e3b2d4c7e9a8b1d2e3f4a5b6c\n'
     expect(parseUnitShow(running)).toEqual({
       load: 'loaded',
       active: 'active',
       sub: 'running',
       mainPid: 812,
       restarts: 2,
+      invocation: '5f1c0a6e3b2d4c7e9a8b1d2e3f4a5b6c',
     })
     const absent = 'LoadState=not-found\nActiveState=inactive\nSubState=dead\nMainPID=0\n'
     expect(parseUnitShow(absent)).toMatchObject({

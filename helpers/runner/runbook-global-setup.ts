@@ -11,6 +11,7 @@ import { parseStartAs } from '../rehearsal/start-as.ts'
 import { runFolder, startRun } from './run-folder.ts'
 import { beginRunMeta } from '../report/run-meta.ts'
 import { describeScope } from './scope.ts'
+import { planMode, PLAN_VARIABLE } from '../plan/phase-plan.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -31,6 +32,8 @@ export default function setup(): (() => void) | undefined {
   say(`scope: ${describeScope(inventory)}`)
   const runId = startRun(target)
   say(`run: reports/${runId}`)
+  if (planMode())
+    say(`PLAN MODE (${PLAN_VARIABLE}=1): each phase prints what it would do; nothing is changed`)
   if (target === 'production') {
     beginRunMeta(runFolder(), runId)
     return undefined
@@ -43,6 +46,13 @@ export default function setup(): (() => void) | undefined {
   // A fault or a requested start state needs a fresh fleet; otherwise a running one is reused.
   const running =
     faults.length === 0 && process.env.REHEARSAL_START_AS === undefined ? runningFleet() : undefined
+  if (!running && planMode()) {
+    // A plan needs no fleet: it reads the inventory and the working copy only.
+    say('rehearsal: plan mode, no fleet running: none is started (the working copy may be absent)')
+    exportRehearsalSecrets(ensureRehearsalSecrets())
+    beginRunMeta(runFolder(), runId)
+    return undefined
+  }
   if (running) {
     say(
       `rehearsal: attaching to the fleet started ${running.startedAt} (as ${running.startedAs}; REHEARSAL_START_AS=… starts a fresh one)`,
