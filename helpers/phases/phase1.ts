@@ -1,10 +1,10 @@
-import { join } from 'node:path'
 import { dashboardClient } from '../dashboard/dashboard-access.ts'
 import { V1PollProbe, type PollWatch } from '../dashboard/v1-polls.ts'
 import type { Fleet, FleetHost } from '../fleet/fleet.ts'
 import { hostsForPhase } from '../inventory/load-inventory.ts'
 import { hostScope, outOfScope } from '../runner/scope.ts'
 import { planDisableAgent } from '../nixcfg/edit-host-file.ts'
+import { planAllEdits } from '../nixcfg/plan-all-edits.ts'
 import { Worktree, worktreePath } from '../nixcfg/worktree.ts'
 import { say } from '../output/say.ts'
 import { describeOutcome, parallelLimit, perHost, type HostOutcome } from '../runner/per-host.ts'
@@ -63,17 +63,7 @@ export async function runPhase1(fleet: Fleet): Promise<Phase1Result> {
   const tree = new Worktree(worktreePath(fleet.target), fleet.inventory.nixcfg.branch)
   const files = specs.map((s) => s.config_file)
   tree.prepare(files)
-  const problems: string[] = []
-  const edits = specs.flatMap((s) => {
-    try {
-      return [planDisableAgent(join(tree.dir, s.config_file))]
-    } catch (err) {
-      problems.push(`${s.name}: ${(err as Error).message}`)
-      return []
-    }
-  })
-  if (problems.length)
-    throw new Error(`nixcfg: nothing was changed, because:\n${problems.join('\n')}`)
+  const edits = planAllEdits(tree.dir, specs, (file) => planDisableAgent(file))
 
   const limit = parallelLimit()
   const runningBefore = await perHost(hosts, limit, (h) => agentStopped(fh(h)).then((s) => !s))

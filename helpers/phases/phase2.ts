@@ -1,10 +1,10 @@
-import { join } from 'node:path'
 import { missingV2Variables } from '../checks/dashboard-env.ts'
 import type { Fleet, FleetHost } from '../fleet/fleet.ts'
 import { HostError } from '../hosts/errors.ts'
 import { hostsForPhase } from '../inventory/load-inventory.ts'
 import { hostScope } from '../runner/scope.ts'
 import { planToV2 } from '../nixcfg/edit-host-file.ts'
+import { planAllEdits } from '../nixcfg/plan-all-edits.ts'
 import { pinInput } from '../nixcfg/flake-lock.ts'
 import { Worktree, worktreePath } from '../nixcfg/worktree.ts'
 import { say } from '../output/say.ts'
@@ -155,17 +155,9 @@ export async function rolloutV2Agents(
   const tree = new Worktree(worktreePath(fleet.target), inv.nixcfg.branch)
   const specs = hosts.map((h) => fleet.get(h).spec)
   tree.prepare([...specs.map((s) => s.config_file), 'flake.lock'])
-  const problems: string[] = []
-  const edits = specs.flatMap((s) => {
-    try {
-      return [planToV2(join(tree.dir, s.config_file), { url: inv.dashboard.ws_url, ...V2_AGENT })]
-    } catch (err) {
-      problems.push(`${s.name}: ${(err as Error).message}`)
-      return []
-    }
-  })
-  if (problems.length)
-    throw new Error(`nixcfg: nothing was changed, because:\n${problems.join('\n')}`)
+  const edits = planAllEdits(tree.dir, specs, (file) =>
+    planToV2(file, { url: inv.dashboard.ws_url, ...V2_AGENT }),
+  )
   for (const e of edits)
     if (e.dropped.length)
       say(`nixcfg: ${tree.rel(e.file)}: v1-only options removed: ${e.dropped.join(', ')}`)

@@ -1,6 +1,6 @@
-import { join } from 'node:path'
 import type { Fleet } from '../fleet/fleet.ts'
 import { planDisableAgent } from '../nixcfg/edit-host-file.ts'
+import { planAllEdits } from '../nixcfg/plan-all-edits.ts'
 import { Worktree, worktreePath } from '../nixcfg/worktree.ts'
 import { say } from '../output/say.ts'
 import { describeOutcome, parallelLimit, perHost, type HostOutcome } from '../runner/per-host.ts'
@@ -29,17 +29,7 @@ export async function rollbackAgents(fleet: Fleet, hosts: string[]): Promise<Age
   const tree = new Worktree(worktreePath(fleet.target), fleet.inventory.nixcfg.branch)
   const specs = hosts.map((h) => fleet.get(h).spec)
   tree.prepare(specs.map((s) => s.config_file))
-  const problems: string[] = []
-  const edits = specs.flatMap((s) => {
-    try {
-      return [planDisableAgent(join(tree.dir, s.config_file))]
-    } catch (err) {
-      problems.push(`${s.name}: ${(err as Error).message}`)
-      return []
-    }
-  })
-  if (problems.length)
-    throw new Error(`nixcfg: nothing was changed, because:\n${problems.join('\n')}`)
+  const edits = planAllEdits(tree.dir, specs, (file) => planDisableAgent(file))
   const pushed = tree.commitAndPush(edits, agentRollbackMessage(hosts))
   say(`nixcfg: ${pushed.note}`)
   const switches = await perHost(hosts, parallelLimit(), (h) =>
