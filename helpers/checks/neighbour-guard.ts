@@ -50,19 +50,17 @@ export async function neighboursLost(
   when: string,
   grace: Duration = '90s',
 ): Promise<string[]> {
-  const lostNow = async (): Promise<string[]> => {
-    const now = await probeNeighbours(fleet.target, fleet.inventory.dashboard.neighbours)
-    return lostIn(fleet, baseline, now, when)
-  }
+  let lost: string[] = []
   return poll(
     `${fleet.inventory.dashboard.host}: neighbouring services answer ${when}`,
     async () => {
-      const lost = await lostNow()
+      const now = await probeNeighbours(fleet.target, fleet.inventory.dashboard.neighbours)
+      lost = lostIn(fleet, baseline, now, when)
       if (lost.length) throw new Error(lost.join('; '))
       return lost
     },
     { timeout: grace, interval: '5s' },
-  ).catch(() => lostNow())
+  ).catch(() => lost) // the grace ran out: what the last probe found
 }
 
 function lostIn(

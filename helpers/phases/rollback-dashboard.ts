@@ -32,14 +32,7 @@ export async function verifiedBackup(
 ): Promise<VerifiedBackup> {
   const { host } = stack
   const pattern = stack.inventory.dashboard.backup.replace('{date}', '')
-  const listed = (
-    await host.run(stack.inDir(sh`ls -1d -- ${pattern}* 2>/dev/null`), { timeout: '30s' })
-  ).stdout
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .sort()
-  const file = listed.at(-1)
+  const file = (await stack.backups()).at(-1)
   const refuse = (why: string): never => {
     throw new HostError(host.name, `${refusal.what}: ${why}; ${refusal.left}`)
   }
@@ -169,12 +162,8 @@ async function setAsideDatabase(
   const { host } = stack
   const files = [database, `${database}-wal`, `${database}-shm`]
   const sums = await stack.checksums(files)
-  const present = (
-    await host.run(stack.inDir(sh`ls -1d -- ${files} 2>/dev/null`), { timeout: '30s' })
-  ).stdout
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
+  // checksums() leaves out missing files: what it read is what is there.
+  const present = files.filter((f) => sums.has(f))
   const onlySameDb = present.length === 1 && sums.get(database) === backupSha
   if (!present.length || onlySameDb) return []
   const stamp = (await host.succeed('date +%Y%m%d-%H%M%S', { timeout: '30s' })).trim()

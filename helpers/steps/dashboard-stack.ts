@@ -67,6 +67,19 @@ export class DashboardStack {
     }
   }
 
+  /** The v1 database backups in the stack's directory (inventory `dashboard.backup`), oldest first. */
+  async backups(): Promise<string[]> {
+    const prefix = this.inventory.dashboard.backup.replace('{date}', '')
+    const out = await this.host.run(this.inDir(sh`ls -1d -- ${prefix}* 2>/dev/null`), {
+      timeout: '30s',
+    })
+    return out.stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .sort()
+  }
+
   /** Path of a file of the stack, for commands (relative paths are under the stack's directory). */
   file(rel: string): string {
     return `${remotePath(this.dir).text}/${sh`${rel}`}`

@@ -33,14 +33,7 @@ export async function backUpV1Database(stack: DashboardStack): Promise<BackupRes
     )
   const date = (await host.succeed('date +%Y%m%d', { timeout: '30s' })).trim()
   const backup = pattern.replace('{date}', date)
-  const existing = (
-    await host.run(stack.inDir(sh`ls -1d -- ${pattern.replace('{date}', '')}* 2>/dev/null`), {
-      timeout: '30s',
-    })
-  ).stdout
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
+  const existing = await stack.backups()
   const sums = await stack.checksums([database, ...existing])
   const dbSum = sums.get(database)
   if (!dbSum)
