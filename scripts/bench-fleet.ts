@@ -16,6 +16,7 @@ fleetDown()
 const started = Date.now()
 await fleetUp()
 const upMs = Date.now() - started
+const cpuAtUp = new Map(rehearsalContainers().map((c) => [c.name, cpuSeconds(c.id)]))
 await sleep(15_000) // let first-boot work settle before calling a host idle
 // Proportional set size of every process in the container, read from the host's
 // /proc: shared pages (the node binary, libc) are split among the containers that
@@ -39,17 +40,51 @@ function pssMiB(container: string): number {
   return kib / 1024
 }
 
-const names = execFileSync(
-  'docker',
-  ['ps', '--filter', 'label=runbook.rehearsal', '--format', '{{.Names}}'],
-  { encoding: 'utf8' },
-)
-  .trim()
-  .split('\n')
-  .sort()
+function rehearsalContainers(): { id: string; name: string }[] {
+  return execFileSync(
+    'docker',
+    ['ps', '--no-trunc', '--filter', 'label=runbook.rehearsal', '--format', '{{.ID}} {{.Names}}'],
+    { encoding: 'utf8' },
+  )
+    .trim()
+    .split('\n')
+    .map((l) => {
+      const [id = '', name = ''] = l.split(' ')
+      return { id, name }
+    })
+    .sort((a, b) => a.name.localeCompare(b.name))
+}
+
+/**
+ * CPU time a container has used so far, from its cgroup (v1 cpuacct or v2
+ * cpu.stat). On two cores, fleet up is bound by CPU: this says who spends it.
+ */
+function cpuSeconds(id: string): number | undefined {
+  for (const [file, parse] of [
+    [`/sys/fs/cgroup/cpuacct/docker/${id}/cpuacct.usage`, (t: string) => Number(t) / 1e9],
+    [
+      `/sys/fs/cgroup/system.slice/docker-${id}.scope/cpu.stat`,
+      (t: string) => Number(/^usage_usec (\d+)/m.exec(t)?.[1]) / 1e6,
+    ],
+  ] as const) {
+    try {
+      return parse(readFileSync(file, 'utf8'))
+    } catch {
+      /* the other cgroup layout */
+    }
+  }
+  return undefined
+}
+
 console.log(
   `fleet up (8 hosts + gateway, images built): ${(upMs / 1000).toFixed(1)} s   (target <= 30 s)`,
 )
-console.log('idle memory per simulated machine, PSS (target <= 64 MiB):')
-for (const name of names) console.log(`  ${name.padEnd(24)} ${pssMiB(name).toFixed(1)} MiB`)
+console.log('per simulated machine: CPU used until up; idle memory, PSS (target <= 64 MiB):')
+for (const { name } of rehearsalContainers()) {
+  const cpu = cpuAtUp.get(name)
+  console.log(
+    `  ${name.padEnd(24)} cpu ${cpu === undefined ? '?' : `${cpu.toFixed(1)} s`}`.padEnd(40) +
+      `${pssMiB(name).toFixed(1)} MiB`,
+  )
+}
 if (process.env.REHEARSAL_KEEP !== '1') fleetDown()

@@ -1,9 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync } from 'node:fs'
-import { Wait } from 'testcontainers'
 import { buildImages } from '../../docker/build-images.ts'
 import { Host } from '../hosts/host.ts'
-import { say } from '../output/say.ts'
+import { progress, say } from '../output/say.ts'
 import { SshTransport } from '../ssh/ssh-transport.ts'
 import { formatMs } from '../time/duration.ts'
 import { poll, TerminalStateError } from '../wait/poll.ts'
@@ -15,6 +14,7 @@ import {
   createV1Database,
   envFiles,
 } from './csb1-fixture.ts'
+import { copySeed, ensureCsb1DockerSeed } from './csb1-docker-seed.ts'
 import { ensureTls } from './tls.ts'
 import { gatewayProvisioning, machineProvisioning } from './provisioning.ts'
 import { ensureRehearsalSecrets, exportRehearsalSecrets } from './secrets.ts'
@@ -46,9 +46,10 @@ export function fleetDown(world = loadWorld()): void {
 
 /** Where csb1's own Docker engine keeps its images and containers (see SystemdContainer). */
 const INNER_DOCKER_ROOT = '/var/lib/runbook-rehearsal'
-function innerDockerDir(machine: string): string {
+function innerDockerDir(machine: string, seed: string): string {
   const dir = `${INNER_DOCKER_ROOT}/${machine}-docker`
-  mkdirSync(dir, { recursive: true })
+  mkdirSync(INNER_DOCKER_ROOT, { recursive: true })
+  copySeed(seed, dir)
   return dir
 }
 
@@ -99,8 +100,11 @@ export interface UpOptions {
 /** Starts a fresh simulated fleet: images, keys, the nixcfg remote, the gateway, eight machines. */
 export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
   const started = Date.now()
+  // Where fleet-up time goes, as progress lines: the 30-second target is judged from these.
+  const step = (what: string) => progress(`fleet up: ${what} at ${formatMs(Date.now() - started)}`)
   const world = loadWorld()
   const images = await buildImages()
+  step('images checked')
   fleetDown(world)
   // A new rehearsal gets new keys, a new CA and new secrets.
   rmSync(paths.dir, { recursive: true, force: true })
@@ -116,6 +120,12 @@ export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
   const tls = ensureTls(csb1?.aliases ?? [])
   const nixfleet = await createNixfleetRemote()
   const csb1Docker = await createCsb1DockerDir(tls)
+  const csb1Seed = ensureCsb1DockerSeed({
+    csb1Image: images.csb1,
+    mainStack: csb1Docker,
+    nixfleetBare: nixfleet.bare,
+    v1Commit: nixfleet.v1Commit,
+  })
   const env = envFiles(secrets)
   const csb1Extras = {
     v1Env: env.v1,
@@ -123,9 +133,12 @@ export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
     v1Database: readFileSync(createV1Database()),
     v1Commit: nixfleet.v1Commit,
   }
+  step('keys, remotes, TLS and csb1 files ready')
   docker('network', 'create', '--label', `${LABEL}=1`, world.network)
 
-  const gateway = await new SystemdContainer(images.gateway)
+  // Started together with the machines: a machine's first boot retries its clone
+  // from the git server until the gateway answers.
+  const gatewayStarting = new SystemdContainer(images.gateway)
     .withName('rehearsal-gateway')
     .withHostname(world.gateway.hostname)
     .withNetworkMode(world.network)
@@ -144,12 +157,14 @@ export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
       { source: bare, target: '/srv/git/markus-barta/nixcfg.git' },
       { source: nixfleet.bare, target: '/srv/git/markus-barta/nixfleet.git' },
     ])
-    .withWaitStrategy(Wait.forListeningPorts())
     .withStartupTimeout(120_000)
     .start()
-  const containers: Record<string, string> = { gateway: gateway.getId() }
+    .then((g) => {
+      step('gateway started')
+      return g
+    })
 
-  const started2 = await Promise.all(
+  const machinesStarting = Promise.all(
     machines(world).map((m) => {
       const isCsb1 = m.image === 'csb1'
       const provisioning = machineProvisioning(
@@ -162,7 +177,7 @@ export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
       )
       let c = new SystemdContainer(images[m.image ?? m.role], {
         tmpTmpfs: m.role === 'macos',
-        ...(isCsb1 ? { dockerEngine: innerDockerDir(m.name) } : {}),
+        ...(isCsb1 ? { dockerEngine: innerDockerDir(m.name, csb1Seed) } : {}),
       })
         .withName(`rehearsal-${m.name}`)
         .withHostname(m.name)
@@ -173,22 +188,29 @@ export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
         ])
         .withStartupTimeout(120_000)
       if (isCsb1) {
+        // 443 inside is csb1's own Docker publishing its front, up only after first boot.
         c = c
           .withCopyDirectoriesToContainer([{ source: csb1Docker, target: `${m.user.home}/docker` }])
           .withExposedPorts({ container: 443, host: world.published.https })
-          // 443 inside is csb1's own Docker publishing its front, up only after first-boot
-          // builds; readiness is judged over SSH like every other machine.
-          .withWaitStrategy(Wait.forSuccessfulCommand('true'))
       }
-      return c.start().then((started) => [m, started.getId()] as const)
+      // Each machine is waited for as soon as it runs: its SSH goes through the
+      // gateway, and the wait retries while the gateway is still booting.
+      return c.start().then(async (started) => {
+        step(`${m.name} started`)
+        await waitReady(m)
+        step(`${m.name} ready`)
+        return [m, started.getId()] as const
+      })
     }),
   )
+  const [gateway, started2] = await Promise.all([gatewayStarting, machinesStarting])
+  const containers: Record<string, string> = { gateway: gateway.getId() }
   for (const [m, id] of started2) containers[m.name] = id
-  await Promise.all(machines(world).map((m) => waitReady(m)))
   cloneOperatorWorktree(gitRemoteUrl(world))
   await bringTo(opts.as ?? 'initial')
   const faults = opts.faults ?? []
   await applyFaults(world, faults)
+  step('operator clone, start state and faults done')
   const state: RehearsalState = {
     startedAt: new Date().toISOString(),
     network: world.network,

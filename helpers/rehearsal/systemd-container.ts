@@ -1,8 +1,21 @@
-import { GenericContainer } from 'testcontainers'
+import { GenericContainer, Wait } from 'testcontainers'
 
 // No registry is reachable: Ryuk (testcontainers' reaper) cannot be pulled, and the
 // rehearsal fleet is meant to outlive the process anyway (fleet:down removes it).
 process.env.TESTCONTAINERS_RYUK_DISABLED = 'true'
+
+/** What Docker inside a container (csb1) needs besides SYS_ADMIN, verified on this machine. */
+export const INNER_DOCKER_CAPABILITIES = [
+  'NET_ADMIN',
+  'NET_RAW',
+  'SYS_PTRACE',
+  'MKNOD',
+  'SYS_CHROOT',
+  'SETFCAP',
+  'DAC_READ_SEARCH',
+  'IPC_LOCK',
+  'SYS_NICE',
+]
 
 /**
  * A container that boots like a machine: systemd as PID 1, and a restart
@@ -28,19 +41,13 @@ export class SystemdContainer extends GenericContainer {
         ...(opts.tmpTmpfs ? { '/tmp': 'rw,exec,mode=1777' } : {}),
       })
       .withLabels({ 'runbook.rehearsal': '1' })
+      // Running is enough here: a machine is judged ready over SSH once it has
+      // booted. testcontainers' port checks exec into the container ten times a
+      // second, which on two cores slowed every other machine's boot.
+      .withWaitStrategy(Wait.forAll([]))
     if (opts.dockerEngine) {
       // Docker inside the container (csb1), with the capability set verified on this machine.
-      this.withAddedCapabilities(
-        'NET_ADMIN',
-        'NET_RAW',
-        'SYS_PTRACE',
-        'MKNOD',
-        'SYS_CHROOT',
-        'SETFCAP',
-        'DAC_READ_SEARCH',
-        'IPC_LOCK',
-        'SYS_NICE',
-      )
+      this.withAddedCapabilities(...INNER_DOCKER_CAPABILITIES)
         .withSecurityOpt('seccomp=unconfined', 'apparmor=unconfined')
         .withBindMounts([
           { source: '/sys/fs/cgroup', target: '/sys/fs/cgroup', mode: 'rw' },

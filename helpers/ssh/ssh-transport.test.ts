@@ -47,6 +47,12 @@ describe('SSH transport against a real sshd', () => {
         `  User ${sshd.user}`,
         `  IdentityFile ${sshd.clientKeyFile}`,
         '  ProxyJump hsb0',
+        'Host behind-jump-refused',
+        '  HostName 127.0.0.1',
+        '  Port 1',
+        `  User ${sshd.user}`,
+        `  IdentityFile ${sshd.clientKeyFile}`,
+        '  ProxyJump hsb0',
         'Host agent-only',
         '  HostName 127.0.0.1',
         `  Port ${sshd.port}`,
@@ -76,6 +82,23 @@ describe('SSH transport against a real sshd', () => {
   it('connects through a ProxyJump host', async () => {
     const r = await transport({ target: 'behind-jump' }).exec('echo jumped', { timeoutMs: 10_000 })
     expect(r.stdout.trim()).toBe('jumped')
+  })
+
+  it('retries a host behind a jump host over one jump connection (a booting host costs no new handshakes)', async () => {
+    // Established client connections to the sshd, counted from this machine's socket table.
+    const connections = (): number =>
+      execSync(`ss -Htn state established '( dport = :${sshd.port} )'`, { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean).length
+    const before = connections()
+    const t = transport({ target: 'behind-jump-refused' })
+    for (let i = 0; i < 3; i++)
+      await expect(t.exec('true', { timeoutMs: 5000 })).rejects.toThrow(
+        'jump host hsb0 cannot reach 127.0.0.1:1',
+      )
+    expect(connections() - before).toBe(1)
+    await t.close()
+    await expect.poll(() => connections() - before, { timeout: 5000 }).toBe(0)
   })
 
   it('accepts a known host key written as a hashed known_hosts entry', async () => {

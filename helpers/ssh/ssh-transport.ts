@@ -153,7 +153,10 @@ export class SshTransport implements Transport {
 
   private async openJump(r: ResolvedSshTarget, connectTimeoutMs: number): Promise<Duplex> {
     const hop = parseJump(r.proxyJump as string)
-    this.jump = new SshTransport({
+    // One jump connection per transport, reused for every reconnect: a host that
+    // is still booting (channel refused) must not cost a new handshake at the jump
+    // host on every retry, nor leave the previous jump connection open.
+    this.jump ??= new SshTransport({
       ...this.opts,
       hostName: `${this.hostName} (jump ${hop.target})`,
       target: hop.target,

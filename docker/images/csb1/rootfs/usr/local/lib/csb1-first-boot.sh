@@ -9,11 +9,13 @@ home=/home/$user
 seed=/var/lib/runbook-sim/seed
 as_user() { runuser -u "$user" -- env HOME="$home" "$@"; }
 chown -R "$user:users" "$home/docker"
-cd "$home/docker" && as_user docker compose up -d --build
+# The images come with csb1's Docker data (the rehearsal's csb1 seed); compose
+# builds any that is missing.
+cd "$home/docker" && as_user docker compose up -d
 as_user git clone --quiet https://github.com/markus-barta/nixfleet.git "$home/docker/nixfleet"
 cd "$home/docker/nixfleet"
 as_user git reset --quiet --hard "$(cat $seed/v1-commit)"
 as_user mkdir -p data
 install -o "$user" -g users -m 600 "$seed/v1.env" .env
 install -o "$user" -g users -m 644 "$seed/nixfleet.db" data/nixfleet.db
-as_user docker compose up -d --build
+as_user docker compose up -d
