@@ -138,7 +138,7 @@ export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
 
   // Started together with the machines: a machine's first boot retries its clone
   // from the git server until the gateway answers.
-  const gatewayStarting = new SystemdContainer(images.gateway)
+  const gatewayStarting = new SystemdContainer(images.gateway, { cpuShares: 4096 })
     .withName('rehearsal-gateway')
     .withHostname(world.gateway.hostname)
     .withNetworkMode(world.network)
@@ -164,8 +164,12 @@ export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
       return g
     })
 
+  // csb1 first: its first boot (Docker engine, two stacks) is the longest.
+  const startOrder = [...machines(world)].sort(
+    (a, b) => Number(b.image === 'csb1') - Number(a.image === 'csb1'),
+  )
   const machinesStarting = Promise.all(
-    machines(world).map((m) => {
+    startOrder.map((m) => {
       const isCsb1 = m.image === 'csb1'
       const provisioning = machineProvisioning(
         m,
@@ -177,7 +181,7 @@ export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
       )
       let c = new SystemdContainer(images[m.image ?? m.role], {
         tmpTmpfs: m.role === 'macos',
-        ...(isCsb1 ? { dockerEngine: innerDockerDir(m.name, csb1Seed) } : {}),
+        ...(isCsb1 ? { dockerEngine: innerDockerDir(m.name, csb1Seed), cpuShares: 4096 } : {}),
       })
         .withName(`rehearsal-${m.name}`)
         .withHostname(m.name)

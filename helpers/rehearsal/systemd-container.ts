@@ -31,7 +31,10 @@ export class SystemdContainer extends GenericContainer {
    * overlay2; on the container's own overlay it would be limited to vfs,
    * which copies a whole image for every layer and container.
    */
-  constructor(image: string, opts: { tmpTmpfs?: boolean; dockerEngine?: string } = {}) {
+  constructor(
+    image: string,
+    opts: { tmpTmpfs?: boolean; dockerEngine?: string; cpuShares?: number } = {},
+  ) {
     super(image)
     this.withAddedCapabilities('SYS_ADMIN')
       .withBindMounts([{ source: '/sys/fs/cgroup', target: '/sys/fs/cgroup', mode: 'rw' }])
@@ -55,6 +58,8 @@ export class SystemdContainer extends GenericContainer {
         ])
     }
     this.hostConfig.RestartPolicy = { Name: 'unless-stopped', MaximumRetryCount: 0 }
+    // Relative CPU weight when the machines compete for the cores (1024 is Docker's default).
+    if (opts.cpuShares) this.hostConfig.CpuShares = opts.cpuShares
     // The host's cgroup namespace, as verified with systemd on this engine.
     ;(this.hostConfig as { CgroupnsMode?: string }).CgroupnsMode = 'host'
   }

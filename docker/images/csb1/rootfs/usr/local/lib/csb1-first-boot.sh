@@ -9,13 +9,16 @@ home=/home/$user
 seed=/var/lib/runbook-sim/seed
 as_user() { runuser -u "$user" -- env HOME="$home" "$@"; }
 chown -R "$user:users" "$home/docker"
-# The images come with csb1's Docker data (the rehearsal's csb1 seed); compose
-# builds any that is missing.
-cd "$home/docker" && as_user docker compose up -d
 as_user git clone --quiet https://github.com/markus-barta/nixfleet.git "$home/docker/nixfleet"
 cd "$home/docker/nixfleet"
 as_user git reset --quiet --hard "$(cat $seed/v1-commit)"
 as_user mkdir -p data
 install -o "$user" -g users -m 600 "$seed/v1.env" .env
 install -o "$user" -g users -m 644 "$seed/nixfleet.db" data/nixfleet.db
-as_user docker compose up -d
+# The engine starts in parallel with this machine's provisioning (which runs
+# before sshd); the files above needed none of it. Waits for it here.
+systemctl start runbook-inner-images.service
+# The images come with csb1's Docker data (the rehearsal's csb1 seed); compose
+# builds any that is missing. The main stack first: it creates the network v1 joins.
+cd "$home/docker" && as_user docker compose up -d
+cd "$home/docker/nixfleet" && as_user docker compose up -d
