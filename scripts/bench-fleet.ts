@@ -7,15 +7,18 @@
  */
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { cpus } from 'node:os'
 import { buildImages } from '../docker/build-images.ts'
 import { fleetDown, fleetUp } from '../helpers/rehearsal/fleet-lifecycle.ts'
 import { sleep } from '../helpers/time/duration.ts'
 
 await buildImages() // not timed: the target is for images already built
 fleetDown()
+const cpuBefore = machineCpu()
 const started = Date.now()
 await fleetUp()
 const upMs = Date.now() - started
+const cpuAfter = machineCpu()
 const cpuAtUp = new Map(rehearsalContainers().map((c) => [c.name, cpuSeconds(c.id)]))
 await sleep(15_000) // let first-boot work settle before calling a host idle
 // Proportional set size of every process in the container, read from the host's
@@ -38,6 +41,19 @@ function pssMiB(container: string): number {
     }
   }
   return kib / 1024
+}
+
+/** This machine's CPU time (all cores, in seconds) from /proc/stat: busy and total. */
+function machineCpu(): { busy: number; total: number } {
+  const ticks = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
+    .trim()
+    .split(/\s+/)
+    .slice(1, 9)
+    .map(Number)
+  const total = ticks.reduce((a, b) => a + b, 0)
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0) // idle + iowait
+  const hz = 100 // USER_HZ on Linux
+  return { busy: (total - idle) / hz, total: total / hz }
 }
 
 function rehearsalContainers(): { id: string; name: string }[] {
@@ -79,6 +95,13 @@ function cpuSeconds(id: string): number | undefined {
 console.log(
   `fleet up (8 hosts + gateway, images built): ${(upMs / 1000).toFixed(1)} s   (target <= 30 s)`,
 )
+{
+  const busy = cpuAfter.busy - cpuBefore.busy
+  const total = cpuAfter.total - cpuBefore.total
+  console.log(
+    `CPU during fleet up: ${busy.toFixed(1)} of ${total.toFixed(1)} core-seconds busy (${((100 * busy) / total).toFixed(0)} %, ${cpus().length} cores)`,
+  )
+}
 console.log('per simulated machine: CPU used until up; idle memory, PSS (target <= 64 MiB):')
 for (const { name } of rehearsalContainers()) {
   const cpu = cpuAtUp.get(name)

@@ -143,7 +143,7 @@ export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
     .withHostname(world.gateway.hostname)
     .withNetworkMode(world.network)
     .withNetworkAliases(...world.gateway.aliases)
-    .withExposedPorts(
+    .withLoopbackPorts(
       { container: 22, host: world.published.gateway_ssh },
       { container: 9418, host: world.published.git },
     )
@@ -195,7 +195,7 @@ export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
         // 443 inside is csb1's own Docker publishing its front, up only after first boot.
         c = c
           .withCopyDirectoriesToContainer([{ source: csb1Docker, target: `${m.user.home}/docker` }])
-          .withExposedPorts({ container: 443, host: world.published.https })
+          .withLoopbackPorts({ container: 443, host: world.published.https })
       }
       // Each machine is waited for as soon as it runs: its SSH goes through the
       // gateway, and the wait retries while the gateway is still booting.

@@ -63,4 +63,19 @@ export class SystemdContainer extends GenericContainer {
     // The host's cgroup namespace, as verified with systemd on this engine.
     ;(this.hostConfig as { CgroupnsMode?: string }).CgroupnsMode = 'host'
   }
+
+  /**
+   * Publishes ports on 127.0.0.1 only. testcontainers binds every interface,
+   * which would open the simulated machines' sshd, the git server (push
+   * enabled) and the TLS front to the machine's whole network.
+   */
+  withLoopbackPorts(...ports: { container: number; host: number }[]): this {
+    this.withExposedPorts(...ports)
+    for (const p of ports)
+      this.hostConfig.PortBindings = {
+        ...this.hostConfig.PortBindings,
+        [`${p.container}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: String(p.host) }],
+      }
+    return this
+  }
 }

@@ -96,8 +96,9 @@ function clone(): void {
   if (!c || existsSync(join(c.path, '.git'))) return
   mkdirSync(dirname(c.path), { recursive: true })
   run('chown', [`${c.user}:users`, dirname(c.path)])
-  // Retried: the git server may still be starting when this host boots first.
-  for (let i = 0; i < 30; i++) {
+  // Retried: the git server (the gateway) boots together with the machines.
+  const deadline = Date.now() + 120_000
+  while (Date.now() < deadline) {
     const r = spawnSync(
       'runuser',
       ['-u', c.user, '--', 'git', 'clone', '--quiet', '--branch', c.branch, c.repoUrl, c.path],
@@ -106,7 +107,7 @@ function clone(): void {
     if (r.status === 0) return
     spawnSync('sleep', ['1'])
   }
-  throw new Error(`cannot clone ${c.repoUrl} into ${c.path}`)
+  throw new Error(`cannot clone ${c.repoUrl} into ${c.path} within 120 s`)
 }
 
 /** First boot only: the host was running its configuration before the rehearsal began. */
