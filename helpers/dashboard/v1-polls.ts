@@ -75,10 +75,14 @@ export class V1PollProbe {
     return out
   }
 
-  /** Long enough to see a poll: a few of the slowest host's intervals (v1 default 30 s). */
+  /**
+   * Long enough to see a poll: two of the slowest host's intervals (v1 default
+   * 30 s), so an agent still running polls at least once in it even when one
+   * poll comes late; never under 20 s.
+   */
   async quietWindowMs(hosts: readonly string[]): Promise<number> {
     const rows = await this.rows()
     const intervals = hosts.map((h) => rows.get(h)?.poll_interval ?? 30)
-    return Math.max(20_000, 2.5 * 1000 * Math.max(...intervals))
+    return Math.max(20_000, 2 * 1000 * Math.max(...intervals))
   }
 }

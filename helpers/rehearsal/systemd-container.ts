@@ -71,9 +71,12 @@ export class SystemdContainer extends GenericContainer {
    */
   withLoopbackPorts(...ports: { container: number; host: number }[]): this {
     this.withExposedPorts(...ports)
+    const config = this.hostConfig as {
+      PortBindings?: Record<string, { HostIp?: string; HostPort: string }[]>
+    }
     for (const p of ports)
-      this.hostConfig.PortBindings = {
-        ...this.hostConfig.PortBindings,
+      config.PortBindings = {
+        ...config.PortBindings,
         [`${p.container}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: String(p.host) }],
       }
     return this
