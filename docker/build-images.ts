@@ -12,16 +12,15 @@ import {
   cpSync,
   existsSync,
   mkdirSync,
-  readdirSync,
   readFileSync,
   rmSync,
-  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs'
-import { join, relative } from 'node:path'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bundleForNode } from './bundle.ts'
+import { hashTree } from './hash-tree.ts'
 
 const DOCKER_DIR = fileURLToPath(new URL('.', import.meta.url))
 const CACHE = process.env.RUNBOOK_IMAGE_CACHE ?? '/var/cache/runbook'
@@ -34,11 +33,7 @@ const log = (m: string): void => void process.stderr.write(`[images] ${m}\n`)
 
 function hashFiles(paths: string[], extra = ''): string {
   const h = createHash('sha256').update(extra)
-  const walk = (p: string): void => {
-    if (statSync(p).isDirectory()) for (const f of readdirSync(p).sort()) walk(join(p, f))
-    else h.update(relative(DOCKER_DIR, p)).update(readFileSync(p))
-  }
-  paths.forEach(walk)
+  for (const p of paths) hashTree(h, p, DOCKER_DIR)
   return h.digest('hex').slice(0, 12)
 }
 

@@ -9,12 +9,12 @@ import {
   readFileSync,
   renameSync,
   rmSync,
-  statSync,
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { hashTree } from '../../docker/hash-tree.ts'
 import { progress } from '../output/say.ts'
 import { formatMs } from '../time/duration.ts'
 import { INNER_DOCKER_CAPABILITIES } from './systemd-container.ts'
@@ -40,17 +40,6 @@ export interface SeedSources {
   v1Commit: string
 }
 
-function hashTree(root: string, skip: (rel: string) => boolean, h = createHash('sha256')) {
-  const walk = (p: string): void => {
-    const rel = relative(root, p)
-    if (rel && skip(rel)) return
-    if (statSync(p).isDirectory()) for (const f of readdirSync(p).sort()) walk(join(p, f))
-    else h.update(rel).update(readFileSync(p))
-  }
-  walk(root)
-  return h
-}
-
 const notBuiltIn = (rel: string): boolean => rel === join('front', 'config')
 
 export function seedKey(s: SeedSources): string {
@@ -59,7 +48,7 @@ export function seedKey(s: SeedSources): string {
     .update(readFileSync(SCRIPT))
     // The v1 tree's own hash: the dashboard's sources, Dockerfile and compose file.
     .update(execFileSync('git', ['--git-dir', s.nixfleetBare, 'rev-parse', `${s.v1Commit}^{tree}`]))
-  return hashTree(s.mainStack, notBuiltIn, h).digest('hex').slice(0, 12)
+  return hashTree(h, s.mainStack, s.mainStack, notBuiltIn).digest('hex').slice(0, 12)
 }
 
 /** The seed directory for these sources, built first if it is not there yet. */
