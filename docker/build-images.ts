@@ -23,7 +23,8 @@ import { bundleForNode } from './bundle.ts'
 import { hashTree } from './hash-tree.ts'
 
 const DOCKER_DIR = fileURLToPath(new URL('.', import.meta.url))
-const CACHE = process.env.RUNBOOK_IMAGE_CACHE ?? '/var/cache/runbook'
+/** Where build inputs that are not images are kept (debootstrap trees, csb1's Docker seed). */
+export const CACHE = process.env.RUNBOOK_IMAGE_CACHE ?? '/var/cache/runbook'
 const MIRROR = process.env.DEBIAN_MIRROR ?? 'http://deb.debian.org/debian'
 const SUITE = 'bookworm'
 export const ROLES = ['nixos', 'macos', 'gateway', 'csb1'] as const

@@ -14,6 +14,7 @@ import {
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { CACHE } from '../../docker/build-images.ts'
 import { hashTree } from '../../docker/hash-tree.ts'
 import { progress } from '../output/say.ts'
 import { formatMs } from '../time/duration.ts'
@@ -27,7 +28,6 @@ import { INNER_DOCKER_CAPABILITIES } from './systemd-container.ts'
  * time; a copy of this directory costs half a second.
  */
 const SCRIPT = fileURLToPath(new URL('../../docker/csb1-seed/build-seed.sh', import.meta.url))
-const CACHE = process.env.RUNBOOK_IMAGE_CACHE ?? '/var/cache/runbook'
 const PREFIX = 'csb1-docker-seed-'
 const BUILD_DEADLINE_MS = 5 * 60_000
 
