@@ -35,7 +35,7 @@ import { outOfScope } from '../helpers/runner/scope.ts'
 import { readSecret } from '../helpers/secrets/secrets.ts'
 import { withContext } from '../helpers/transcript/run-context.ts'
 import { poll } from '../helpers/wait/poll.ts'
-import { startNow } from '../helpers/wait/start-now.ts'
+import { HostWaits } from '../helpers/wait/start-now.ts'
 
 /**
  * Plan P4500, Phase 2: Deploy v2. Each section's `beforeAll` performs the
@@ -281,28 +281,22 @@ describe('Phase 2: Deploy v2', () => {
     // Each switched host's wait starts right after the rollout, all at once (an
     // agent is watched for a few seconds to prove it stays up); each check below
     // still reports only its own host.
-    const connected = new Map<string, Promise<{ lines: string[] }>>()
     const connectedCheck = (h: string): string =>
       `${h}: agent log shows connected to dashboard, registered`
+    const connected = new HostWaits((h) =>
+      withContext({ phase: 'phase 2', check: connectedCheck(h) }, () =>
+        waitAgentConnected(fleet.get(h), '3m', dashboardDown),
+      ),
+    )
     beforeAll(async () => {
       await rollout.run()
-      for (const h of hosts)
-        if (switchedOk(rollout, h))
-          connected.set(
-            h,
-            startNow(() =>
-              withContext({ phase: 'phase 2', check: connectedCheck(h) }, () =>
-                waitAgentConnected(fleet.get(h), '3m', dashboardDown),
-              ),
-            ),
-          )
+      connected.start(hosts.filter((h) => switchedOk(rollout, h)))
     }, 45 * 60_000)
 
     for (const h of hosts) {
       it(connectedCheck(h), async () => {
         valueOf(rollout.get().switches, h)
-        const { lines } = await (connected.get(h) ??
-          waitAgentConnected(fleet.get(h), '3m', dashboardDown))
+        const { lines } = await connected.of(h)
         expect(lines).toHaveLength(2)
       })
 
@@ -315,33 +309,27 @@ describe('Phase 2: Deploy v2', () => {
 
   let reboots: Map<string, HostOutcome<RebootEvidence>> | undefined
   describe('2.6 Post-Restart Check on Test Hosts', () => {
-    const back = new Map<string, Promise<string>>()
     const backCheck = (h: string): string =>
       `${h}: new boot, agent running and connected, online again`
-    const backAgain = async (h: string): Promise<string> => {
-      await waitAgentConnected(fleet.get(h), '3m', dashboardDown)
-      return waitOnline(h)
-    }
+    const back = new HostWaits((h) =>
+      withContext({ phase: 'phase 2', check: backCheck(h) }, async () => {
+        await waitAgentConnected(fleet.get(h), '3m', dashboardDown)
+        return waitOnline(h)
+      }),
+    )
     beforeAll(async () => {
       reboots = await withContext({ phase: 'phase 2', check: '2.6 reboot test hosts' }, () =>
         perHost(hosts, hosts.length, (h) => rebootHost(fleet.get(h))),
       )
       // Every rebooted host's wait at once; each check reports its own host.
-      for (const h of hosts)
-        if (reboots.get(h)?.ok)
-          back.set(
-            h,
-            startNow(() =>
-              withContext({ phase: 'phase 2', check: backCheck(h) }, () => backAgain(h)),
-            ),
-          )
+      back.start(hosts.filter((h) => reboots?.get(h)?.ok))
     }, 15 * 60_000)
 
     for (const h of hosts) {
       it(backCheck(h), async () => {
         const r = valueOf(reboots!, h)
         expect(r.after).not.toBe(r.before)
-        expect(await (back.get(h) ?? backAgain(h))).toContain('online')
+        expect(await back.of(h)).toContain('online')
       })
     }
   })

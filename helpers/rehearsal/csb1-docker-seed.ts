@@ -18,7 +18,7 @@ import { CACHE } from '../../docker/build-images.ts'
 import { hashTree } from '../../docker/hash-tree.ts'
 import { progress } from '../output/say.ts'
 import { formatMs } from '../time/duration.ts'
-import { INNER_DOCKER_CAPABILITIES } from './systemd-container.ts'
+import { INNER_DOCKER } from './systemd-container.ts'
 
 /**
  * csb1's Docker data directory as it is before the migration: the local base
@@ -111,11 +111,8 @@ function runSeedContainer(image: string, dataDir: string, sources: string): void
       'host',
       '--cap-add',
       'SYS_ADMIN',
-      ...INNER_DOCKER_CAPABILITIES.flatMap((c) => ['--cap-add', c]),
-      '--security-opt',
-      'seccomp=unconfined',
-      '--security-opt',
-      'apparmor=unconfined',
+      ...INNER_DOCKER.capabilities.flatMap((c) => ['--cap-add', c]),
+      ...INNER_DOCKER.securityOpts.flatMap((o) => ['--security-opt', o]),
       '-v',
       '/sys/fs/cgroup:/sys/fs/cgroup:rw',
       '-v',

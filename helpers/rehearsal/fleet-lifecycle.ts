@@ -100,7 +100,7 @@ export interface UpOptions {
 /** Starts a fresh simulated fleet: images, keys, the nixcfg remote, the gateway, eight machines. */
 export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
   const started = Date.now()
-  // Where fleet-up time goes, as progress lines: the 30-second target is judged from these.
+  // Where fleet-up time goes, as progress lines (bench:fleet measures the whole).
   const step = (what: string) => progress(`fleet up: ${what} at ${formatMs(Date.now() - started)}`)
   const world = loadWorld()
   const images = await buildImages()

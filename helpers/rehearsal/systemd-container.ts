@@ -4,18 +4,24 @@ import { GenericContainer, Wait } from 'testcontainers'
 // rehearsal fleet is meant to outlive the process anyway (fleet:down removes it).
 process.env.TESTCONTAINERS_RYUK_DISABLED = 'true'
 
-/** What Docker inside a container (csb1) needs besides SYS_ADMIN, verified on this machine. */
-export const INNER_DOCKER_CAPABILITIES = [
-  'NET_ADMIN',
-  'NET_RAW',
-  'SYS_PTRACE',
-  'MKNOD',
-  'SYS_CHROOT',
-  'SETFCAP',
-  'DAC_READ_SEARCH',
-  'IPC_LOCK',
-  'SYS_NICE',
-]
+/**
+ * What Docker inside a container (csb1, and the one-off container building its
+ * seed) needs besides SYS_ADMIN, verified on this machine.
+ */
+export const INNER_DOCKER = {
+  capabilities: [
+    'NET_ADMIN',
+    'NET_RAW',
+    'SYS_PTRACE',
+    'MKNOD',
+    'SYS_CHROOT',
+    'SETFCAP',
+    'DAC_READ_SEARCH',
+    'IPC_LOCK',
+    'SYS_NICE',
+  ],
+  securityOpts: ['seccomp=unconfined', 'apparmor=unconfined'],
+}
 
 /**
  * A container that boots like a machine: systemd as PID 1, and a restart
@@ -50,8 +56,8 @@ export class SystemdContainer extends GenericContainer {
       .withWaitStrategy(Wait.forAll([]))
     if (opts.dockerEngine) {
       // Docker inside the container (csb1), with the capability set verified on this machine.
-      this.withAddedCapabilities(...INNER_DOCKER_CAPABILITIES)
-        .withSecurityOpt('seccomp=unconfined', 'apparmor=unconfined')
+      this.withAddedCapabilities(...INNER_DOCKER.capabilities)
+        .withSecurityOpt(...INNER_DOCKER.securityOpts)
         .withBindMounts([
           { source: '/sys/fs/cgroup', target: '/sys/fs/cgroup', mode: 'rw' },
           { source: opts.dockerEngine, target: '/var/lib/docker', mode: 'rw' },

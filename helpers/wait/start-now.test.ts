@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { startNow } from './start-now.ts'
+import { HostWaits, startNow } from './start-now.ts'
 
 describe('startNow', () => {
   it('runs the waits at the same time and hands each outcome to whoever awaits it', async () => {
@@ -18,5 +18,20 @@ describe('startNow', () => {
     // Nothing unhandled meanwhile: Vitest fails a run on an unhandled rejection.
     await new Promise((r) => setTimeout(r, 50))
     await expect(failed).rejects.toThrow('gpc0: agent did not stay up')
+  })
+})
+
+describe('HostWaits', () => {
+  it('hands each host the wait started for it, and starts one on demand for a host left out', async () => {
+    const calls: string[] = []
+    const waits = new HostWaits((h) => {
+      calls.push(h)
+      return Promise.resolve(`${h} online`)
+    })
+    waits.start(['gpc0'])
+    expect(await waits.of('gpc0')).toBe('gpc0 online')
+    expect(await waits.of('gpc0')).toBe('gpc0 online')
+    expect(await waits.of('mba-mbp-work')).toBe('mba-mbp-work online')
+    expect(calls).toEqual(['gpc0', 'mba-mbp-work'])
   })
 })

@@ -10,3 +10,27 @@ export function startNow<T>(fn: () => Promise<T>): Promise<T> {
   started.catch(() => undefined)
   return started
 }
+
+/**
+ * One wait per host, started for several hosts at once (`start`, from a
+ * beforeAll) and handed to each host's test (`of`). A host whose wait was not
+ * started early (its action failed, so its test fails before awaiting) gets
+ * it started on demand.
+ */
+export class HostWaits<T> {
+  private readonly started = new Map<string, Promise<T>>()
+
+  constructor(private readonly wait: (host: string) => Promise<T>) {}
+
+  start(hosts: Iterable<string>): void {
+    for (const h of hosts)
+      this.started.set(
+        h,
+        startNow(() => this.wait(h)),
+      )
+  }
+
+  of(host: string): Promise<T> {
+    return this.started.get(host) ?? this.wait(host)
+  }
+}
