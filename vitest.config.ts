@@ -25,6 +25,7 @@ export default defineConfig({
           exclude: ['**/*.fleet.test.ts', '**/*.faults.test.ts', '**/node_modules/**'],
           testTimeout: 60 * SECOND,
           hookTimeout: 2 * MINUTE,
+          globalSetup: ['./helpers/runner/rehearsal-only-global-setup.ts'],
         },
       },
       {

@@ -16,6 +16,7 @@ import { runbookArgs } from '../helpers/fault-matrix/run-runbook.ts'
 import { fleetDown, fleetUp } from '../helpers/rehearsal/fleet-lifecycle.ts'
 import { REPORTS_DIR } from '../helpers/runner/run-folder.ts'
 import { formatMs } from '../helpers/time/duration.ts'
+import { rehearsalChildEnv } from '../helpers/config/target.ts'
 
 await buildImages() // not timed
 fleetDown()
@@ -28,7 +29,7 @@ const started = Date.now()
 const run = spawnSync(
   'npx',
   runbookArgs(['specs/phase1', 'specs/phase2-deploy-v2', 'specs/phase2-success-criteria'], report),
-  { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, REHEARSAL_KEEP: '1' } },
+  { stdio: ['ignore', 'ignore', 'inherit'], env: rehearsalChildEnv({ REHEARSAL_KEEP: '1' }) },
 )
 const totalMs = Date.now() - started
 const json = JSON.parse(readFileSync(report, 'utf8')) as {

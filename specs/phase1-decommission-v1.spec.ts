@@ -6,7 +6,7 @@ import { hostsForPhase } from '../helpers/inventory/load-inventory.ts'
 import { runPhase1, type Phase1Result } from '../helpers/phases/phase1.ts'
 import { planMode } from '../helpers/plan/phase-plan.ts'
 import { planPhase1 } from '../helpers/plan/phase-plans.ts'
-import { showPlan } from '../helpers/plan/show-plan.ts'
+import { confirmPlan, showPlan } from '../helpers/plan/show-plan.ts'
 import { valueOf } from '../helpers/runner/per-host.ts'
 import { writeRunArtifact } from '../helpers/runner/run-folder.ts'
 import { outOfScope } from '../helpers/runner/scope.ts'
@@ -35,7 +35,7 @@ describe('Phase 1: Decommission v1', () => {
 
   beforeAll(async () => {
     // Production: the operator's log shows the whole plan before the first change.
-    if (fleet.target === 'production') showPlan(planPhase1(fleet), 'plan-phase1.json')
+    confirmPlan(fleet.target, () => planPhase1(fleet), 'plan-phase1.json')
     result = await withContext({ phase: 'phase 1' }, () => runPhase1(fleet))
     // For the benchmark: each host's own work against the phase as a whole.
     writeRunArtifact('phase1-timings.json', {

@@ -30,7 +30,7 @@ import {
 } from '../helpers/phases/prerequisites.ts'
 import { planMode } from '../helpers/plan/phase-plan.ts'
 import { planPhase2 } from '../helpers/plan/phase-plans.ts'
-import { showPlan } from '../helpers/plan/show-plan.ts'
+import { confirmPlan, showPlan } from '../helpers/plan/show-plan.ts'
 import { outOfScope } from '../helpers/runner/scope.ts'
 import { readSecret } from '../helpers/secrets/secrets.ts'
 import { withContext } from '../helpers/transcript/run-context.ts'
@@ -127,7 +127,7 @@ describe('Phase 2: Deploy v2', () => {
   }
 
   beforeAll(() => {
-    if (fleet.target === 'production') showPlan(planPhase2(fleet), 'plan-phase2.json')
+    confirmPlan(fleet.target, () => planPhase2(fleet), 'plan-phase2.json')
   })
   describe('2.1 Prepare v2 Dashboard', () => {
     it('v2 dashboard builds and its tests pass', (ctx) => {

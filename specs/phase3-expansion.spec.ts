@@ -11,7 +11,7 @@ import { hostScope } from '../helpers/runner/scope.ts'
 import { agentsUnmet, enforcePrerequisites } from '../helpers/phases/prerequisites.ts'
 import { planMode } from '../helpers/plan/phase-plan.ts'
 import { planPhase3 } from '../helpers/plan/phase-plans.ts'
-import { showPlan } from '../helpers/plan/show-plan.ts'
+import { confirmPlan, showPlan } from '../helpers/plan/show-plan.ts'
 import { valueOf } from '../helpers/runner/per-host.ts'
 import { withContext } from '../helpers/transcript/run-context.ts'
 
@@ -62,7 +62,7 @@ describe('Phase 3: Later Expansion', () => {
 
   beforeAll(async () => {
     try {
-      if (fleet.target === 'production') showPlan(planPhase3(fleet, hosts), 'plan-phase3.json')
+      confirmPlan(fleet.target, () => planPhase3(fleet, hosts), 'plan-phase3.json')
       enforcePrerequisites('phase 3', await agentsUnmet(fleet))
       rollout = await withContext({ phase: 'phase 3' }, () =>
         rolloutV2Agents(fleet, hosts, v2CommitMessage(hosts)),

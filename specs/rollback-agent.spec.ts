@@ -10,7 +10,7 @@ import { parseHostList } from '../helpers/runner/host-list.ts'
 import { inScope } from '../helpers/runner/scope.ts'
 import { planMode } from '../helpers/plan/phase-plan.ts'
 import { planAgentRollback } from '../helpers/plan/phase-plans.ts'
-import { showPlan } from '../helpers/plan/show-plan.ts'
+import { confirmPlan, showPlan } from '../helpers/plan/show-plan.ts'
 import { valueOf } from '../helpers/runner/per-host.ts'
 import { formatMs } from '../helpers/time/duration.ts'
 import { withContext } from '../helpers/transcript/run-context.ts'
@@ -69,8 +69,7 @@ describe('Rollback Plan: If v2 Agent Fails', () => {
 
   beforeAll(async () => {
     try {
-      if (fleet.target === 'production')
-        showPlan(planAgentRollback(fleet, hosts), 'plan-rollback-agent.json')
+      confirmPlan(fleet.target, () => planAgentRollback(fleet, hosts), 'plan-rollback-agent.json')
       await withContext({ phase: 'agent rollback' }, async () => {
         const c = await dashboard.get()
         othersOnline = (await c.hosts())

@@ -13,7 +13,7 @@ import {
 import { readSecret } from '../helpers/secrets/secrets.ts'
 import { planMode } from '../helpers/plan/phase-plan.ts'
 import { planDashboardRollback } from '../helpers/plan/phase-plans.ts'
-import { showPlan } from '../helpers/plan/show-plan.ts'
+import { confirmPlan, showPlan } from '../helpers/plan/show-plan.ts'
 import { sh } from '../helpers/shell/quote.ts'
 import { withContext } from '../helpers/transcript/run-context.ts'
 
@@ -55,8 +55,7 @@ describe('Rollback Plan: If v2 Dashboard Fails', () => {
 
   beforeAll(async () => {
     try {
-      if (fleet.target === 'production')
-        showPlan(planDashboardRollback(fleet), 'plan-rollback-dashboard.json')
+      confirmPlan(fleet.target, () => planDashboardRollback(fleet), 'plan-rollback-dashboard.json')
       rollback = await withContext({ phase: 'dashboard rollback' }, () => rollbackDashboard(fleet))
     } catch (err) {
       failure = err as Error

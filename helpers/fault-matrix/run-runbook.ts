@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { rehearsalChildEnv } from '../config/target.ts'
 import type { RunResults } from '../report/results.ts'
 import { formatMs } from '../time/duration.ts'
 
@@ -77,7 +78,8 @@ export async function runRunbook(opts: {
   const report = join(dir, 'report.json')
   const child = spawn('npx', runbookArgs(opts.specs, report), {
     cwd: ROOT,
-    env: { ...process.env, REHEARSAL_KEEP: '0', ...opts.env },
+    // Never the operator's production settings: the child rehearses, whatever the shell exported.
+    env: rehearsalChildEnv({ REHEARSAL_KEEP: '0', ...opts.env }),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   })

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { createTwoFilesPatch } from 'diff'
 import { redact } from '../secrets/redact.ts'
 
@@ -56,6 +57,19 @@ export class PhasePlan {
     })
     this.steps.push({ where, kind: 'edit', text: file, diff })
     return this
+  }
+
+  /**
+   * The confirmation code of this plan: 12 hex digits of the sha256 of the
+   * phase and every step (commands, diffs, the working copy's commit). A
+   * production run acts only when given back the code of the plan it would
+   * run now, so a confirmation cannot outlive what was reviewed.
+   */
+  code(): string {
+    return createHash('sha256')
+      .update(JSON.stringify({ phase: this.phase, steps: this.steps }))
+      .digest('hex')
+      .slice(0, 12)
   }
 
   render(): string {
