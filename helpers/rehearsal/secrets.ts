@@ -47,9 +47,13 @@ export function exportRehearsalSecrets(
   s: RehearsalSecrets,
   env: NodeJS.ProcessEnv = process.env,
 ): void {
-  env.NIXFLEET_AGENT_TOKEN ??= s.agentToken
-  env.NIXFLEET_PASSWORD ??= s.password
-  env.NIXFLEET_TOTP_SECRET ??= s.totpSecret
+  // The rehearsal's own values, always: a real secret exported in the operator's shell
+  // must never be sent to the simulated fleet or written into its reports.
+  for (const v of ['NIXFLEET_AGENT_TOKEN', 'NIXFLEET_PASSWORD', 'NIXFLEET_TOTP_SECRET'])
+    delete env[`${v}_FILE`]
+  env.NIXFLEET_AGENT_TOKEN = s.agentToken
+  env.NIXFLEET_PASSWORD = s.password
+  env.NIXFLEET_TOTP_SECRET = s.totpSecret
   // Every value of the rehearsal is a secret for output purposes (the hash and the
   // session secret too: they sit in csb1's env file and must not leak from it).
   for (const [label, value] of Object.entries(s) as [string, string][])

@@ -3,13 +3,16 @@ import { join } from 'node:path'
 import HTMLReporterClass from '@vitest/ui/reporter'
 import { JUnitReporter } from 'vitest/node'
 import type { Reporter, TestCase, TestModule, TestSuite, Vitest } from 'vitest/node'
-import { redact, registeredSecrets } from '../secrets/redact.ts'
+import { redactDeep, registeredSecrets } from '../secrets/redact.ts'
+import { closeSecretSpool } from '../secrets/secret-spool.ts'
 import type { TranscriptEntry } from '../transcript/transcript.ts'
 import { hostOf } from './plan-checklists.ts'
 import { renderSignoff } from './render-signoff.ts'
 import type { ActionRecord, CheckRecord, CheckStatus, RunMeta, RunResults } from './results.ts'
 import { finishRunMeta } from './run-meta.ts'
+import { REPORTS_DIR } from '../runner/run-folder.ts'
 import { scanForSecrets } from './secret-scan.ts'
+import { installOutputRedaction, learnRunSecrets, redactTaskTree } from './redact-run.ts'
 
 // @vitest/ui declares its reporter as an instance; the module exports the class.
 const HTMLReporter = HTMLReporterClass as unknown as new (options: { outputFile: string }) => {
@@ -63,7 +66,7 @@ export function checkRecord(t: TestCase, transcript: TranscriptEntry[], root: st
     ...(host ? { host } : {}),
     status,
     durationMs: t.diagnostic()?.duration ?? 0,
-    ...(reason ? { reason: redact(reason) } : {}),
+    ...(reason ? { reason } : {}),
     evidence: transcript.filter((e) => e.test === t.name),
   }
 }
@@ -100,25 +103,49 @@ export default class SignoffReporter implements Reporter {
 
   onInit(ctx: Vitest): void {
     this.ctx = ctx
+    // Vitest prints failures (with their messages) from this process.
+    installOutputRedaction()
+  }
+
+  /** Each file's errors are redacted as soon as it ends, before any reporter prints them. */
+  onTestModuleEnd(testModule: TestModule): void {
+    learnRunSecrets()
+    this.redactModule(testModule)
+  }
+
+  /** The raw task tree behind a module: what Vitest's summary and its JUnit/HTML reporters read. */
+  private redactModule(testModule: TestModule): void {
+    const task = this.ctx?.state.idMap.get(testModule.id)
+    if (task) redactTaskTree(task)
   }
 
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
     const runId = process.env.RUNBOOK_RUN_ID
     if (!runId) return
     const root = process.cwd()
-    const folder = join(root, 'reports', runId)
+    const folder = join(REPORTS_DIR, runId)
     if (!existsSync(folder)) return
+    learnRunSecrets()
+    for (const m of testModules) this.redactModule(m)
     const transcript = readTranscript(folder)
     const checks = testModules.flatMap((m) =>
       [...m.children.allTests()].map((t) => checkRecord(t, transcript, root)),
     )
     const meta: RunMeta = finishRunMeta(folder)
-    const results: RunResults = { meta, checks, actions: actionRecords(transcript) }
-    writeFileSync(join(folder, 'results.json'), redact(JSON.stringify(results, null, 2)) + '\n')
-    writeFileSync(join(folder, 'signoff.html'), redact(renderSignoff(results)))
+    // Redacted as data, before it is escaped for HTML or serialised as JSON.
+    const results = redactDeep<RunResults>({ meta, checks, actions: actionRecords(transcript) })
+    writeFileSync(join(folder, 'results.json'), JSON.stringify(results, null, 2) + '\n')
+    writeFileSync(join(folder, 'signoff.html'), renderSignoff(results))
     await this.vitestReports(folder, testModules)
     process.stderr.write(`sign-off report: reports/${runId}/signoff.html\n`)
+    this.scan(folder, runId)
+  }
+
+  /** After the last file is written: every file of the folder, every secret the run registered. */
+  private scan(folder: string, runId: string): void {
+    learnRunSecrets()
     const leaks = scanForSecrets(folder, registeredSecrets())
+    closeSecretSpool()
     if (leaks.length) {
       // A secret on disk is a failed run whatever the checks said.
       process.exitCode = 1

@@ -1,9 +1,12 @@
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { redactDeep } from '../secrets/redact.ts'
 import { Transcript } from '../transcript/transcript.ts'
 
-export const REPORTS_DIR = fileURLToPath(new URL('../../reports/', import.meta.url))
+/** Where run folders go: `reports/` of the project (RUNBOOK_REPORTS_DIR moves it, for tests of the reporter). */
+export const REPORTS_DIR =
+  process.env.RUNBOOK_REPORTS_DIR ?? fileURLToPath(new URL('../../reports/', import.meta.url))
 const RUN_ID_VARIABLE = 'RUNBOOK_RUN_ID'
 
 /**
@@ -37,9 +40,9 @@ export function runTranscript(): Transcript {
   return transcript
 }
 
-/** Writes a JSON file of this run (timings, evidence) next to the transcript. */
+/** Writes a JSON file of this run (timings, evidence, plans) next to the transcript, redacted. */
 export function writeRunArtifact(name: string, data: unknown): string {
   const file = join(runFolder(), name)
-  writeFileSync(file, JSON.stringify(data, null, 2) + '\n')
+  writeFileSync(file, JSON.stringify(redactDeep(data), null, 2) + '\n')
   return file
 }

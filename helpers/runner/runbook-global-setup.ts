@@ -6,7 +6,7 @@ import { say } from '../output/say.ts'
 import { fleetDown, parseFaults, runningFleet } from '../rehearsal/fleet-lifecycle.ts'
 import { exportRehearsalSecrets, ensureRehearsalSecrets } from '../rehearsal/secrets.ts'
 import { loadWorld } from '../rehearsal/world.ts'
-import { registerPresentSecrets } from '../secrets/secrets.ts'
+import { openRunSecrets } from './begin-run.ts'
 import { parseStartAs } from '../rehearsal/start-as.ts'
 import { runFolder, startRun } from './run-folder.ts'
 import { beginRunMeta } from '../report/run-meta.ts'
@@ -23,7 +23,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url))
  * at the end unless it was already running or REHEARSAL_KEEP=1.
  */
 export default function setup(): (() => void) | undefined {
-  registerPresentSecrets()
+  // First: from here on every secret any process of this run registers reaches the reporter.
+  openRunSecrets()
   const target = resolveTarget()
   say(targetBanner(target))
   const inventory = loadInventory()

@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { redact } from '../secrets/redact.ts'
+import { redactDeep } from '../secrets/redact.ts'
 import { tail } from '../hosts/errors.ts'
 import { currentContext } from './run-context.ts'
 import { currentTest } from './current-test.ts'
@@ -48,6 +48,7 @@ export class Transcript {
       stdoutTail: tail(stdout, 20),
       stderrTail: tail(stderr, 20),
     }
-    appendFileSync(this.file, redact(JSON.stringify(entry)) + '\n')
+    // Redacted as data: a short or numeric secret cannot break the JSON.
+    appendFileSync(this.file, JSON.stringify(redactDeep(entry)) + '\n')
   }
 }
