@@ -24,7 +24,7 @@ export function installOutputRedaction(): void {
   installed = true
   for (const stream of [process.stdout, process.stderr]) {
     const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean
-    stream.write = ((chunk: unknown, ...rest: unknown[]): boolean => {
+    stream.write = (chunk: unknown, ...rest: unknown[]): boolean => {
       learnSpooledSecrets()
       const text =
         typeof chunk === 'string'
@@ -33,7 +33,7 @@ export function installOutputRedaction(): void {
             ? Buffer.from(chunk).toString('utf8')
             : undefined
       return write(text === undefined ? chunk : redact(text), ...rest)
-    })
+    }
   }
 }
 
