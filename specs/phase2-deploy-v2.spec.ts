@@ -27,6 +27,7 @@ import {
   enforcePrerequisites,
   once,
   phase2Unmet,
+  requireSecrets,
 } from '../helpers/phases/prerequisites.ts'
 import { planMode } from '../helpers/plan/phase-plan.ts'
 import { planPhase2 } from '../helpers/plan/phase-plans.ts'
@@ -34,6 +35,8 @@ import { confirmPlan, showPlan } from '../helpers/plan/show-plan.ts'
 import { outOfScope } from '../helpers/runner/scope.ts'
 import { readSecret } from '../helpers/secrets/secrets.ts'
 import { withContext } from '../helpers/transcript/run-context.ts'
+import { NotRunError, Step } from '../helpers/runner/step.ts'
+import { RebootWaitError } from '../helpers/hosts/errors.ts'
 import { poll } from '../helpers/wait/poll.ts'
 import { HostWaits } from '../helpers/wait/start-now.ts'
 
@@ -44,6 +47,7 @@ import { HostWaits } from '../helpers/wait/start-now.ts'
  * A section whose action failed fails its own checks and the next sections
  * still run (their checks say what they find).
  */
+const PHASE = 'phase 2'
 const fleet = openRunFleet()
 const inv = fleet.inventory
 const dashboardDown = (): Promise<string | undefined> =>
@@ -61,41 +65,12 @@ async function waitOnline(host: string): Promise<string> {
   return waitHostOnline(await session(), host)
 }
 
-/** Runs a section's action; a failure is kept and rethrown by each of its checks. */
-function action<T>(
-  check: string,
-  fn: () => Promise<T>,
-  /** A prerequisite checked first: its refusal is the action's failure. */
-  requires?: () => Promise<void>,
-): { get: () => T; run: () => Promise<void> } {
-  let value: T | undefined
-  let error: Error | undefined
-  return {
-    run: async () => {
-      try {
-        await requires?.()
-        value = await withContext({ phase: 'phase 2', check }, fn)
-      } catch (err) {
-        error = err as Error
-      }
-    },
-    get: () => {
-      if (error) throw new Error(`${check} failed: ${error.message}`, { cause: error })
-      return value as T
-    },
-  }
-}
-
-/** Whether the action ran and its switch on this host succeeded (no throw: the checks report failures). */
+/** Whether the rollout ran and its switch on this host succeeded (no throw: the checks report failures). */
 function switchedOk(
-  rollout: { get: () => { switches: Map<string, HostOutcome<unknown>> } },
+  rollout: Step<{ switches: Map<string, HostOutcome<unknown>> }>,
   host: string,
 ): boolean {
-  try {
-    return rollout.get().switches.get(host)?.ok === true
-  } catch {
-    return false
-  }
+  return rollout.ok && rollout.get().switches.get(host)?.ok === true
 }
 
 afterAll(async () => {
@@ -113,7 +88,11 @@ function csb1It(title: string, fn: () => unknown): void {
 }
 
 /** Phase 2 touches csb1 only with v1 down and its backup verified; agents only with v2 answering. */
-const phase2Ready = once(async () => enforcePrerequisites('phase 2', await phase2Unmet(fleet)))
+const phase2Ready = once(async () => {
+  // The login checks of 2.7 need these: missing, nothing on csb1 is touched.
+  requireSecrets('phase 2', ['dashboardPassword', 'totpSecret'])
+  enforcePrerequisites('phase 2', await phase2Unmet(fleet))
+})
 const agentsReady = once(async () =>
   enforcePrerequisites('the v2 agent rollout', await agentsUnmet(fleet)),
 )
@@ -172,14 +151,21 @@ describe('Phase 2: Deploy v2', () => {
   })
 
   // csb1 serves other services behind the same front: their state before anything changes.
-  const baseline = action('neighbouring services before the deploy', () => neighbourBaseline(fleet))
+  const baseline = new Step('neighbouring services before the deploy', {
+    phase: PHASE,
+    action: () => neighbourBaseline(fleet),
+  })
   const expectNeighboursAnswer = async (when: string): Promise<void> => {
     const lost = await neighboursLost(fleet, baseline.get(), when)
     expect(lost, lost.join('\n')).toEqual([])
   }
 
+  const deploy = new Step('2.3 deploy on csb1', {
+    phase: PHASE,
+    requires: phase2Ready,
+    action: () => deployDashboard(fleet),
+  })
   describe('2.3 Deploy v2 Dashboard to csb1', () => {
-    const deploy = action('2.3 deploy on csb1', () => deployDashboard(fleet), phase2Ready)
     beforeAll(async () => {
       if (csb1Skip) return
       await baseline.run()
@@ -222,14 +208,19 @@ describe('Phase 2: Deploy v2', () => {
 
   let csb1Reboot: RebootEvidence | undefined
   describe('2.4 Restart csb1 and Verify', () => {
-    const reboot = action(
-      '2.4 reboot csb1',
-      async () => {
+    // Only after a healthy deploy: a reboot cannot mend a failed one, only hide it.
+    const reboot = new Step('2.4 reboot csb1', {
+      phase: PHASE,
+      dependsOn: [deploy],
+      action: async () => {
         csb1Reboot = await rebootHost(fleet.get(csb1))
         return csb1Reboot
       },
-      phase2Ready,
-    )
+    })
+    /** The HTTPS checks judge on their own once the reboot was issued, even if SSH did not come back. */
+    const rebootIssued = (): void => {
+      if (!(reboot.error instanceof RebootWaitError)) reboot.get()
+    }
     beforeAll(() => (csb1Skip ? undefined : reboot.run()), 10 * 60_000)
 
     csb1It('csb1 rebooted (new boot identity)', () => {
@@ -252,12 +243,12 @@ describe('Phase 2: Deploy v2', () => {
     )
 
     csb1It('the neighbouring services still answer after the reboot', async () => {
-      reboot.get()
+      rebootIssued()
       await expectNeighboursAnswer('after the reboot of csb1')
     })
 
     csb1It('/login answers after the reboot', async () => {
-      reboot.get()
+      rebootIssued()
       const c = dashboardClient(fleet.target, url)
       const status = await poll(
         `${url}/login answers 200 after the reboot`,
@@ -272,12 +263,17 @@ describe('Phase 2: Deploy v2', () => {
     })
   })
 
+  const rollout = new Step('2.5 v2 agents', {
+    phase: PHASE,
+    requires: agentsReady,
+    action: () => rolloutV2Agents(fleet, hosts, v2CommitMessage(hosts)),
+  })
+  /** Why a host's 2.5 rollout did not succeed. */
+  const rolloutFailure = (h: string): string =>
+    rollout.error?.message ??
+    ((o) => (o && !o.ok ? o.error.message : 'no switch recorded'))(rollout.get().switches.get(h))
+
   describe('2.5 Deploy v2 Agent to Test Hosts', () => {
-    const rollout = action(
-      '2.5 v2 agents',
-      () => rolloutV2Agents(fleet, hosts, v2CommitMessage(hosts)),
-      agentsReady,
-    )
     // Each switched host's wait starts right after the rollout, all at once (an
     // agent is watched for a few seconds to prove it stays up); each check below
     // still reports only its own host.
@@ -318,8 +314,15 @@ describe('Phase 2: Deploy v2', () => {
       }),
     )
     beforeAll(async () => {
-      reboots = await withContext({ phase: 'phase 2', check: '2.6 reboot test hosts' }, () =>
-        perHost(hosts, hosts.length, (h) => rebootHost(fleet.get(h))),
+      // Only the hosts whose 2.5 rollout succeeded: the others keep the reason, rebooted or not.
+      reboots = await withContext({ phase: PHASE, check: '2.6 reboot test hosts' }, () =>
+        perHost(hosts, hosts.length, async (h) => {
+          if (!switchedOk(rollout, h))
+            throw new NotRunError(
+              `not rebooted: its 2.5 rollout did not succeed (${rolloutFailure(h)})`,
+            )
+          return rebootHost(fleet.get(h))
+        }),
       )
       // Every rebooted host's wait at once; each check reports its own host.
       back.start(hosts.filter((h) => reboots?.get(h)?.ok))
@@ -388,6 +391,9 @@ describe('Phase 2: Deploy v2', () => {
 
     for (const h of hosts) {
       it(`${h}: v2 agent connected`, async () => {
+        // Nothing to wait for when the rollout never reached this host.
+        if (!switchedOk(rollout, h))
+          throw new Error(`${h}: the v2 agent was not rolled out in 2.5: ${rolloutFailure(h)}`)
         await waitAgentConnected(fleet.get(h), '1m', dashboardDown)
         expect(await waitOnline(h)).toContain('online')
       })

@@ -1,7 +1,7 @@
 import { Agent, request, type Dispatcher } from 'undici'
 import WebSocket from 'ws'
 import { registerSecret } from '../secrets/redact.ts'
-import { sleep } from '../time/duration.ts'
+import { formatMs, sleep } from '../time/duration.ts'
 import { totpCode, totpSecondsLeft } from './totp.ts'
 
 export interface HttpResult {
@@ -53,24 +53,43 @@ export class DashboardClient {
     if (!this.opts.dispatcher) await this.dispatcher.close()
   }
 
+  /**
+   * One request, with a total deadline over the headers and the whole body
+   * (an idle timeout alone lets a server trickling a byte at a time hold it
+   * for ever).
+   */
   async http(
     method: string,
     path: string,
-    o: { body?: string; headers?: Record<string, string> } = {},
+    o: { body?: string; headers?: Record<string, string>; timeoutMs?: number } = {},
   ): Promise<HttpResult> {
-    const timeout = this.opts.timeoutMs ?? 15_000
-    const res = await request(new URL(path, this.baseUrl), {
-      method: method,
-      headers: {
-        ...(this.cookie ? { cookie: `nixfleet_session=${this.cookie}` } : {}),
-        ...o.headers,
-      },
-      ...(o.body !== undefined ? { body: o.body } : {}),
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-      dispatcher: this.dispatcher,
-    })
-    const body = await res.body.text()
+    const timeout = o.timeoutMs ?? this.opts.timeoutMs ?? 15_000
+    const url = new URL(path, this.baseUrl)
+    const signal = AbortSignal.timeout(timeout)
+    let res: Dispatcher.ResponseData
+    let body: string
+    try {
+      res = await request(url, {
+        method: method,
+        headers: {
+          ...(this.cookie ? { cookie: `nixfleet_session=${this.cookie}` } : {}),
+          ...o.headers,
+        },
+        ...(o.body !== undefined ? { body: o.body } : {}),
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+        signal,
+        dispatcher: this.dispatcher,
+      })
+      body = await res.body.text()
+    } catch (err) {
+      if (signal.aborted)
+        throw new DashboardError(
+          `${method} ${url.href}: no complete answer within ${formatMs(timeout)} (the request was abandoned)`,
+          { cause: err },
+        )
+      throw err
+    }
     const raw = res.headers['set-cookie']
     const setCookies = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]
     const location = res.headers.location as string | undefined

@@ -83,6 +83,20 @@ export class V1PollProbe {
   async quietWindowMs(hosts: readonly string[]): Promise<number> {
     const rows = await this.rows()
     const intervals = hosts.map((h) => rows.get(h)?.poll_interval ?? 30)
-    return Math.max(20_000, 2 * 1000 * Math.max(...intervals))
+    return quietWindowFor(intervals)
   }
+}
+
+/**
+ * The longest quiet window phase 1 waits for: 10 minutes. A window comes from
+ * what the dashboard says (a host's poll_interval); a value of a day must not
+ * make the phase wait two days. Longer intervals are watched for 10 minutes
+ * and the window says so.
+ */
+export const MAX_QUIET_WINDOW_MS = 10 * 60_000
+
+/** Two of the slowest poll intervals (seconds), at least 20 s, at most MAX_QUIET_WINDOW_MS. */
+export function quietWindowFor(intervalsSeconds: number[]): number {
+  const slowest = Math.max(0, ...intervalsSeconds.filter((n) => Number.isFinite(n) && n > 0))
+  return Math.min(MAX_QUIET_WINDOW_MS, Math.max(20_000, 2 * 1000 * slowest))
 }

@@ -79,7 +79,8 @@ export async function runRunbook(opts: {
   const child = spawn('npx', runbookArgs(opts.specs, report), {
     cwd: ROOT,
     // Never the operator's production settings: the child rehearses, whatever the shell exported.
-    env: rehearsalChildEnv({ REHEARSAL_KEEP: '0', ...opts.env }),
+    // The full rehearsal: the success criteria's command check is asked for, as `npm run rehearse` does.
+    env: rehearsalChildEnv({ REHEARSAL_KEEP: '0', MIGRATION_SEND_COMMANDS: '1', ...opts.env }),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   })

@@ -33,6 +33,11 @@ export class HostError extends Error {
   }
 }
 
+/** The reboot was issued, but the host did not come back over SSH in time (its services may have). */
+export class RebootWaitError extends HostError {
+  override name = 'RebootWaitError'
+}
+
 export class CommandFailedError extends HostError {
   override name = 'CommandFailedError'
   constructor(
@@ -43,9 +48,13 @@ export class CommandFailedError extends HostError {
     stdout = '',
   ) {
     const detail = tail(stderr) || tail(stdout)
+    // sudo -n refuses at once instead of prompting: say so plainly, it is a set-up problem.
+    const sudo = /sudo: (a password is required|a terminal is required)/.test(stderr)
+      ? `sudo needs a password on ${host} (sudo -n refused; the runbook never types one): `
+      : ''
     super(
       host,
-      `command failed with exit code ${String(exitCode)} (${exitCodeMeaning(exitCode)}): ${command}` +
+      `${sudo}command failed with exit code ${String(exitCode)} (${exitCodeMeaning(exitCode)}): ${command}` +
         (detail ? `\n${detail}` : ''),
     )
   }

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { parseInventory } from '../inventory/load-inventory.ts'
@@ -55,6 +55,20 @@ describe('host verbs, transcript and redaction over a real sshd', () => {
     )
     await expect(host.succeed('no-such-command-xyz')).rejects.toThrow(
       /exit code 127 \(command not found\)/,
+    )
+  })
+
+  it('a sudo that wants a password is named as such', async () => {
+    // What `sudo -n` prints when the host's sudo would prompt.
+    const refusing = join(sshd.dir, 'bin')
+    mkdirSync(refusing, { recursive: true })
+    writeFileSync(
+      join(refusing, 'sudo'),
+      '#!/bin/sh\necho "sudo: a password is required" >&2\nexit 1\n',
+      { mode: 0o755 },
+    )
+    await expect(host.succeed(`PATH=${refusing}:$PATH sudo -n true`)).rejects.toThrow(
+      /^gpc0: sudo needs a password on gpc0 \(sudo -n refused; the runbook never types one\)/,
     )
   })
 

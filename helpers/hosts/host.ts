@@ -4,6 +4,7 @@ import {
   ConnectError,
   ConnectionLostError,
   HostError,
+  RebootWaitError,
 } from './errors.ts'
 import type { ExecResult, Transport } from './transport.ts'
 import type { Transcript } from '../transcript/transcript.ts'
@@ -124,6 +125,8 @@ export class Host {
   }): Promise<{ before: string; after: string; tookMs: number }> {
     const started = Date.now()
     const before = await opts.bootIdentity(this)
+    // The reboot runs detached, where a refused sudo would go unseen: prove sudo works first.
+    if (/^sudo -n\b/.test(opts.command)) await this.succeed('sudo -n true', { timeout: '20s' })
     // Detached, so the command returns before the host goes down.
     await this.run(sh`nohup sh -c ${`sleep 1; ${opts.command}`} >/dev/null 2>&1 &`, {
       timeout: '20s',
@@ -146,7 +149,13 @@ export class Host {
         }
       },
       { timeout: opts.timeout ?? 5 * MINUTE, interval: '2s' },
-    )
+    ).catch((err: unknown) => {
+      throw new RebootWaitError(
+        this.name,
+        `the reboot was issued, but the host did not come back over SSH: ${(err as Error).message}`,
+        { cause: err },
+      )
+    })
     return { before, after, tookMs: Date.now() - started }
   }
 

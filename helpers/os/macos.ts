@@ -36,7 +36,7 @@ export function parseLaunchctlList(text: string): LaunchdJob[] {
 export class MacosAdapter implements OsAdapter {
   readonly kind = 'macos' as const
   readonly unameKernel = 'Darwin'
-  readonly rebootCommand = 'sudo shutdown -r now'
+  readonly rebootCommand = 'sudo -n shutdown -r now'
 
   async bootIdentity(host: Host): Promise<string> {
     // "{ sec = 1733986400, usec = 123456 } Thu Dec 12 …": the pair identifies the boot.

@@ -42,7 +42,7 @@ export function parseUnitShow(text: string): UnitState {
 export class NixosAdapter implements OsAdapter {
   readonly kind = 'nixos' as const
   readonly unameKernel = 'Linux'
-  readonly rebootCommand = 'sudo systemctl reboot'
+  readonly rebootCommand = 'sudo -n systemctl reboot'
 
   async bootIdentity(host: Host): Promise<string> {
     const out = await host.succeed(

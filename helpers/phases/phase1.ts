@@ -9,6 +9,7 @@ import { Worktree, worktreePath } from '../nixcfg/worktree.ts'
 import { say } from '../output/say.ts'
 import { describeOutcome, parallelLimit, perHost, type HostOutcome } from '../runner/per-host.ts'
 import { readSecret } from '../secrets/secrets.ts'
+import { enforcePrerequisites, phase1Unmet, requireSecrets } from './prerequisites.ts'
 import { DashboardStack } from '../steps/dashboard-stack.ts'
 import { pullAndSwitch, type SwitchResult } from '../steps/pull-and-switch.ts'
 import { backUpV1Database, type BackupResult } from '../steps/v1-backup.ts'
@@ -62,7 +63,10 @@ export async function runPhase1(fleet: Fleet): Promise<Phase1Result> {
   // 1. Edits, validated before anything is written.
   const tree = new Worktree(worktreePath(fleet.target), fleet.inventory.nixcfg.branch)
   const files = specs.map((s) => s.config_file)
+  // Inputs first: the secrets the v1 login needs, then the working copy, then the fleet's state.
+  requireSecrets('phase 1', ['dashboardPassword', 'totpSecret'])
   tree.prepare(files)
+  enforcePrerequisites('phase 1', await phase1Unmet(fleet, tree, hosts))
   const edits = planAllEdits(tree.dir, specs, (file) => planDisableAgent(file))
 
   const limit = parallelLimit()
@@ -103,7 +107,11 @@ export async function runPhase1(fleet: Fleet): Promise<Phase1Result> {
   const switchStarted = Date.now()
   const switches = await perHost(hosts, limit, (h) =>
     withContext({ check: `${h}: v1 agent stopped` }, () =>
-      pullAndSwitch(fh(h), { commit: pushed.commit, isDone: () => agentStopped(fh(h)) }),
+      pullAndSwitch(fh(h), {
+        commit: pushed.commit,
+        branch: fleet.inventory.nixcfg.branch,
+        isDone: () => agentStopped(fh(h)),
+      }),
     ),
   )
   for (const o of switches.values()) say(describeOutcome(o, (r) => r.note))

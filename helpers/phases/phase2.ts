@@ -177,6 +177,7 @@ export async function rolloutV2Agents(
     const fh = fleet.get(h)
     return pullAndSwitch(fh, {
       commit: pushed.commit,
+      branch: inv.nixcfg.branch,
       isDone: async () => (await fh.os.agentState(fh.host)).running,
     })
   })

@@ -1,6 +1,11 @@
 import type { Fleet } from '../fleet/fleet.ts'
 import { dashboardClient } from '../dashboard/dashboard-access.ts'
 import { say } from '../output/say.ts'
+import { runningAgent } from '../checks/agent-version.ts'
+import { lockedRev } from '../nixcfg/flake-lock.ts'
+import type { Worktree } from '../nixcfg/worktree.ts'
+import { perHost } from '../runner/per-host.ts'
+import { readSecret, type SecretName } from '../secrets/secrets.ts'
 import { dashboardStack } from './phase2.ts'
 import { verifiedBackup } from './rollback-dashboard.ts'
 
@@ -21,6 +26,53 @@ async function wsStatus(fleet: Fleet): Promise<string> {
   } finally {
     await c.close()
   }
+}
+
+/**
+ * Phase 1 retires v1. Run again once v2 is there, it would disable v2 agents,
+ * stop the v2 dashboard and file the v2 database as the "v1 backup": it is
+ * refused when nixcfg pins nixfleet to the v2 release, the dashboard answers
+ * as v2, or a host in scope runs the v2 agent. A host that cannot be reached
+ * is not judged here: its own checks report it.
+ */
+export async function phase1Unmet(
+  fleet: Fleet,
+  tree: Worktree,
+  hosts: string[],
+): Promise<string[]> {
+  const unmet: string[] = []
+  const inv = fleet.inventory
+  const rev = lockedRev(tree.dir, inv.nixcfg.nixfleet_input)
+  if (rev === inv.nixcfg.nixfleet_v2_rev)
+    unmet.push(
+      `nixcfg's flake.lock already pins ${inv.nixcfg.nixfleet_input} to the v2 release ${rev.slice(0, 12)}: the migration to v2 is under way`,
+    )
+  const ws = await wsStatus(fleet)
+  if (ws === 'HTTP 401')
+    unmet.push(
+      `the dashboard at ${inv.dashboard.url} answers as v2 (/ws ${ws}): phase 1 would stop it and file its database as the v1 backup`,
+    )
+  const agents = await perHost(hosts, hosts.length, (h) => runningAgent(fleet.get(h)))
+  const v2 = [...agents.values()].filter((o) => o.ok && o.value.kind === 'v2').map((o) => o.host)
+  if (v2.length)
+    unmet.push(`${v2.join(', ')} already run(s) the v2 agent: phase 1 would disable it`)
+  return unmet
+}
+
+/**
+ * Every secret a phase will need, read and checked before its first change:
+ * all missing ones are named at once, instead of the phase failing half-way.
+ */
+export function requireSecrets(what: string, names: SecretName[]): void {
+  const problems: string[] = []
+  for (const n of names)
+    try {
+      readSecret(n)
+    } catch (err) {
+      problems.push((err as Error).message)
+    }
+  if (problems.length)
+    throw new PrerequisiteError(`${what} refused, nothing was changed: ${problems.join('; ')}`)
 }
 
 /** Phase 2 changes csb1 only once v1 is down and its data is safe. */

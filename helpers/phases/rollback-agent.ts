@@ -35,6 +35,7 @@ export async function rollbackAgents(fleet: Fleet, hosts: string[]): Promise<Age
   const switches = await perHost(hosts, parallelLimit(), (h) =>
     pullAndSwitch(fleet.get(h), {
       commit: pushed.commit,
+      branch: fleet.inventory.nixcfg.branch,
       isDone: () => agentStopped(fleet.get(h)),
     }),
   )

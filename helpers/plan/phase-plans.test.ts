@@ -50,10 +50,10 @@ describe('phase plans', () => {
       `+ git commit -m 'chore: disable v1 nixfleet agents for v2 migration' -- hosts/hsb0/configuration.nix`,
     )
     expect(text).toContain(
-      `$ cd "$HOME"/nixcfg && git pull && sudo nixos-rebuild switch --flake '.#hsb8'`,
+      `$ cd "$HOME"/nixcfg && git pull --ff-only && sudo -n nixos-rebuild switch --flake '.#hsb8'`,
     )
     expect(text).toContain(
-      `$ cd "$HOME"/Code/nixcfg && git pull && home-manager switch --flake '.#markus@imac0'`,
+      `$ cd "$HOME"/Code/nixcfg && git pull --ff-only && home-manager switch --flake '.#markus@imac0'`,
     )
     expect(text).toMatch(/--- csb1\n(.*\n)*\s+\$ cd .*docker\/nixfleet && docker compose down/)
     // Nothing was written or committed.
@@ -87,8 +87,8 @@ describe('phase plans', () => {
     // Production pins with Nix's own command; the file is not touched by the plan.
     expect(text).toMatch(/\$ nix flake lock --override-input nixfleet github:.*\/3999ab9f/)
     expect(readFileSync(join(dir, 'flake.lock'), 'utf8')).toBe(lock)
-    expect(text).toContain('$ sudo systemctl reboot')
-    expect(text).toContain('$ sudo shutdown -r now')
+    expect(text).toContain('$ sudo -n systemctl reboot')
+    expect(text).toContain('$ sudo -n shutdown -r now')
     expect(text).toContain("> send pull, then switch, to mba-mbp-work through the dashboard's API")
   })
 

@@ -14,7 +14,8 @@ export function switchCommand(spec: HostSpec): string {
   if (spec.os === 'nixos') {
     if (!spec.flake_attr)
       throw new HostError(spec.name, 'inventory has no flake_attr for this NixOS host')
-    return sh`sudo nixos-rebuild switch --flake ${`.#${spec.flake_attr}`}`
+    // -n: a password prompt fails at once ("sudo needs a password") instead of hanging.
+    return sh`sudo -n nixos-rebuild switch --flake ${`.#${spec.flake_attr}`}`
   }
   if (!spec.hm_attr) throw new HostError(spec.name, 'inventory has no hm_attr for this macOS host')
   return sh`home-manager switch --flake ${`.#${spec.hm_attr}`}`
@@ -22,9 +23,13 @@ export function switchCommand(spec: HostSpec): string {
 
 export const checkoutDir = (spec: HostSpec): ShellFragment => remotePath(spec.checkout)
 
-/** The plan's per-host command: `cd <checkout> && git pull && <switch>`. */
+/**
+ * The plan's per-host command: `cd <checkout> && git pull && <switch>`, the
+ * pull fast-forward only (a diverged checkout stops here instead of merging
+ * and building a configuration nobody reviewed).
+ */
 export function pullAndSwitchCommand(spec: HostSpec): string {
-  return sh`cd ${checkoutDir(spec)} && git pull && ${raw(switchCommand(spec))}`
+  return sh`cd ${checkoutDir(spec)} && git pull --ff-only && ${raw(switchCommand(spec))}`
 }
 
 export interface SwitchResult {
@@ -46,7 +51,13 @@ export const SWITCH_TIMEOUT: Duration = '30m'
  */
 export async function pullAndSwitch(
   fh: FleetHost,
-  opts: { commit: string; isDone: () => Promise<boolean>; timeout?: Duration },
+  opts: {
+    commit: string
+    /** The branch the fleet pulls: a checkout on another one is refused before the pull. */
+    branch: string
+    isDone: () => Promise<boolean>
+    timeout?: Duration
+  },
 ): Promise<SwitchResult> {
   const { host, spec } = fh
   await verifyOs(fh)
@@ -68,6 +79,14 @@ export async function pullAndSwitch(
       note: `already at ${short} and in the intended state: no rebuild`,
     }
   }
+  const branch = (
+    await host.succeed(sh`git -C ${dir} rev-parse --abbrev-ref HEAD`, { timeout: '30s' })
+  ).trim()
+  if (branch !== opts.branch)
+    throw new HostError(
+      spec.name,
+      `the checkout ${spec.checkout} is on branch ${branch}, the fleet pulls ${opts.branch}: nothing was pulled or switched`,
+    )
   const command = pullAndSwitchCommand(spec)
   say(`${spec.name}: ${command}`)
   await host.succeed(command, { timeout: opts.timeout ?? SWITCH_TIMEOUT })

@@ -39,4 +39,14 @@ describe('poll', () => {
       'compose up did not finish within 50 ms',
     )
   })
+
+  it('ends on time when a probe never answers: each attempt is raced against the time left', async () => {
+    const started = Date.now()
+    await expect(
+      poll('a host that hangs', () => new Promise<never>(() => undefined), { timeout: 300 }),
+    ).rejects.toThrow(
+      /a host that hangs not satisfied after 300 ms; last error: the attempt 1 did not finish/,
+    )
+    expect(Date.now() - started).toBeLessThan(1000)
+  })
 })

@@ -56,7 +56,12 @@ export async function poll<T>(
       )
     }
     try {
-      return await probe({ attempt, remainingMs })
+      // Raced against the time left: a probe stuck in I/O cannot hold the wait past its deadline.
+      return await withDeadline(
+        `the attempt ${attempt}`,
+        Promise.resolve().then(() => probe({ attempt, remainingMs })),
+        remainingMs,
+      )
     } catch (err) {
       if (err instanceof TerminalStateError) {
         throw new Error(`${what}: gave up early: ${err.message}`, { cause: err })
