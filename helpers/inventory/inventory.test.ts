@@ -83,4 +83,50 @@ describe('the fleet inventory', () => {
       /no host named "gpc9"/,
     )
   })
+
+  it('refuses values that would inject into commands, Nix or logs', () => {
+    expect(() => parseInventory(edit('  branch: main', '  branch: "main; rm -rf ~"'))).toThrow(
+      /nixcfg\.branch.*git branch name/,
+    )
+    expect(() =>
+      parseInventory(edit('  service: nixfleet', '  service: "nixfleet && reboot"')),
+    ).toThrow(/dashboard\.service.*Compose service name/)
+    expect(() =>
+      parseInventory(edit('  nixfleet_input: nixfleet', '  nixfleet_input: "nixfleet.${x}"')),
+    ).toThrow(/nixcfg\.nixfleet_input.*flake input name/)
+    expect(() =>
+      parseInventory(
+        edit('  url: https://fleet.barta.cm', '  url: https://admin:pw@fleet.barta.cm'),
+      ),
+    ).toThrow(/dashboard\.url.*must not carry credentials/)
+    expect(() =>
+      parseInventory(
+        edit(
+          '{ name: cs1, url: https://cs1.barta.cm }',
+          '{ name: cs1, url: https://u:p@cs1.barta.cm }',
+        ),
+      ),
+    ).toThrow(/must not carry credentials/)
+  })
+
+  it('refuses two hosts behind one SSH target or sharing one config file', () => {
+    expect(() =>
+      parseInventory(
+        edit(
+          'ssh: { target: mba@cs1.barta.cm, port: 2222 }',
+          'ssh: { target: mba@cs0.barta.cm, port: 2222 }',
+        ),
+      ),
+    ).toThrow(/host csb1: field ssh.*SSH target mba@cs0\.barta\.cm:2222 is also csb0's/)
+    expect(() =>
+      parseInventory(
+        edit(
+          'config_file: hosts/hsb1/configuration.nix',
+          'config_file: hosts/hsb0/configuration.nix',
+        ),
+      ),
+    ).toThrow(
+      /host hsb1: field config_file.*config file hosts\/hsb0\/configuration\.nix is also hsb0's/,
+    )
+  })
 })

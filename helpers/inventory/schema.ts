@@ -45,28 +45,66 @@ const macosHost = z.strictObject({
 
 export const hostSchema = z.discriminatedUnion('os', [nixosHost, macosHost])
 
-const neighbour = z.strictObject({ name: z.string().min(1), url: z.url({ protocol: /^https$/ }) })
+/** A URL the runbook connects to: no credentials in it (they would land in logs and reports). */
+const url = (protocol: RegExp) =>
+  z.url({ protocol }).refine((u) => {
+    const p = new URL(u)
+    return p.username === '' && p.password === ''
+  }, 'must not carry credentials (user:password@): secrets come from the environment')
+
+const neighbour = z.strictObject({ name: z.string().min(1), url: url(/^https$/) })
 
 export const inventorySchema = z.strictObject({
   version: z.literal(1),
   nixcfg: z.strictObject({
-    branch: z.string().min(1),
+    // Goes into git commands and the hosts' pulls: a plain branch name only.
+    branch: z
+      .string()
+      .regex(
+        /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*\.lock$)(?!.*\/$)[A-Za-z0-9._/-]+$/,
+        'expected a git branch name (letters, digits, . _ - /)',
+      ),
     // The flake input that brings the agent module, and the v2 release it is pinned to in phase 2.
-    nixfleet_input: z.string().min(1),
+    nixfleet_input: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_'-]*$/, 'expected a flake input name (a Nix identifier)'),
     nixfleet_v2_rev: z.string().regex(/^[0-9a-f]{40}$/, 'must be a full 40-character commit id'),
   }),
   dashboard: z.strictObject({
     host: z.string().min(1),
-    url: z.url({ protocol: /^https$/ }),
-    ws_url: z.url({ protocol: /^wss$/ }),
+    url: url(/^https$/),
+    ws_url: url(/^wss$/),
     compose_dir: homePath,
-    service: z.string().min(1),
+    // A Compose service name, used in `docker compose … <service>`.
+    service: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'expected a Compose service name'),
     database: relPath,
     backup: relPath.regex(/\{date\}/, 'must contain {date}'),
     env_file: homePath,
     neighbours: z.array(neighbour),
   }),
-  hosts: z.record(z.string().regex(/^[a-z0-9-]+$/, 'host names are lower-case words'), hostSchema),
+  hosts: z
+    .record(z.string().regex(/^[a-z0-9-]+$/, 'host names are lower-case words'), hostSchema)
+    .superRefine((hosts, ctx) => {
+      // Two hosts behind one SSH target, or sharing one config file, would be acted on twice.
+      const seen = { target: new Map<string, string>(), config: new Map<string, string>() }
+      for (const [name, h] of Object.entries(hosts)) {
+        const target = `${h.ssh.target}:${h.ssh.port ?? 22}`
+        const file = h.config_file
+        for (const [kind, key, field] of [
+          ['target', target, 'ssh'],
+          ['config', file, 'config_file'],
+        ] as const) {
+          const other = seen[kind].get(key)
+          if (other)
+            ctx.addIssue({
+              code: 'custom',
+              path: [name, field],
+              message: `${kind === 'target' ? `SSH target ${target}` : `config file ${file}`} is also ${other}'s`,
+            })
+          else seen[kind].set(key, name)
+        }
+      }
+    }),
 })
 
 export type InventoryFile = z.infer<typeof inventorySchema>

@@ -1,3 +1,4 @@
+import { nixString } from './nix-string.ts'
 import { listBindings, type Binding } from './bindings.ts'
 import { lineOf, NixLexError } from './nix-lexer.ts'
 
@@ -189,9 +190,9 @@ export function toV2Block(src: string, file: string, v2: V2Settings): V2Edit {
   const inner = `${indent}  `
   const lines = [
     `enable = true;`,
-    `url = ${JSON.stringify(v2.url)};`,
+    `url = ${nixString(v2.url)};`,
     `interval = ${v2.interval};`,
-    `logLevel = ${JSON.stringify(v2.logLevel)};`,
+    `logLevel = ${nixString(v2.logLevel)};`,
     ...CARRIED_OPTIONS.filter((k) => opts.has(k)).map((k) => `${k} = ${opts.get(k) ?? ''};`),
   ]
   const prefix = first.path[0] === 'config' ? 'config.' : ''

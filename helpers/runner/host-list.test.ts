@@ -11,9 +11,13 @@ describe('parseHostList', () => {
     ])
   })
 
-  it('gives nothing when the variable is unset or blank', () => {
+  it('gives nothing when the variable is unset, and refuses one set but naming no host', () => {
     expect(parseHostList('V', undefined, eligible, 'fleet.yaml')).toBeUndefined()
-    expect(parseHostList('V', '  ', eligible, 'fleet.yaml')).toBeUndefined()
+    // HOSTS="$TYPO" expands to nothing: that must not widen the run to every host.
+    for (const blank of ['', '  ', ' , '])
+      expect(() => parseHostList('HOSTS', blank, eligible, 'fleet.yaml')).toThrow(
+        'HOSTS is set but names no host: give host names (comma-separated), or unset HOSTS',
+      )
   })
 
   it('refuses a name that is not eligible, naming the variable, the name and the file', () => {

@@ -9,16 +9,20 @@ export function parseHostList(
   eligible: string[],
   inventoryFile: string,
 ): string[] | undefined {
-  const text = raw?.trim()
-  if (!text) return undefined
+  if (raw === undefined) return undefined
   const named = [
     ...new Set(
-      text
+      raw
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean),
     ),
   ]
+  // Set but empty (an unset shell variable expanded into it) must not mean "every host".
+  if (!named.length)
+    throw new Error(
+      `${variable} is set but names no host: give host names (comma-separated), or unset ${variable}`,
+    )
   const wrong = named.filter((n) => !eligible.includes(n))
   if (wrong.length)
     throw new Error(
