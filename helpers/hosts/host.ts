@@ -38,6 +38,8 @@ export class Host {
   /** Runs a command and returns its result, whatever the exit code. */
   async run(command: string, opts: RunOptions = {}): Promise<ExecResult> {
     const timeoutMs = toMs(opts.timeout ?? DEFAULT_COMMAND_TIMEOUT)
+    // Journalled before it runs: an interrupted run still shows what was in flight.
+    const id = this.transcript?.started(this.name, command)
     const started = Date.now()
     // A long command (a rebuild, a compose build) says it is still running and how long it may take.
     const ticker = setInterval(() => {
@@ -58,6 +60,7 @@ export class Host {
         exitCode: result.exitCode,
         durationMs: result.durationMs,
         outcome: 'exit',
+        ...(id ? { id } : {}),
         stdout: opts.unrecordedStdout
           ? `(${result.stdout.length} characters, not recorded)`
           : result.stdout,
@@ -77,6 +80,7 @@ export class Host {
         exitCode: null,
         durationMs: Date.now() - started,
         outcome,
+        ...(id ? { id } : {}),
         stderr: (err as Error).message,
       })
       throw err

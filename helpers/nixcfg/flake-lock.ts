@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process'
+import { journalLocal } from '../transcript/transcript.ts'
 import { createHash } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -96,7 +97,14 @@ export function pinInput(
   if (!plan.changed) return { changed: false, from: plan.from }
   if (plan.command) {
     const [cmd, ...args] = plan.command
-    const r = spawnSync(cmd ?? 'nix', args, { cwd: dir, encoding: 'utf8', timeout: 10 * 60_000 })
+    const r = journalLocal(plan.command.join(' '), () => {
+      const out = spawnSync(cmd ?? 'nix', args, {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 10 * 60_000,
+      })
+      return { value: out, exitCode: out.status ?? -1, stderr: out.stderr ?? '' }
+    })
     if (r.status !== 0)
       throw new WorktreeError(
         `${plan.command.join(' ')} in ${dir} failed: ${(r.stderr || r.error?.message || '').trim()}`,

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync, writeFileSync } from 'node:fs'
+import { journalLocal } from '../transcript/transcript.ts'
 import { isAbsolute, join, relative } from 'node:path'
 import type { Target } from '../config/target.ts'
 import { paths } from '../rehearsal/state.ts'
@@ -34,7 +35,10 @@ export class Worktree {
   ) {}
 
   git(...args: string[]): string {
-    const r = spawnSync('git', args, { cwd: this.dir, encoding: 'utf8', timeout: 120_000 })
+    const r = journalLocal(`git -C ${this.dir} ${args.join(' ')}`, () => {
+      const out = spawnSync('git', args, { cwd: this.dir, encoding: 'utf8', timeout: 120_000 })
+      return { value: out, exitCode: out.status ?? -1, stderr: out.stderr ?? '' }
+    })
     if (r.error) throw new WorktreeError(`git ${args[0]} in ${this.dir}: ${r.error.message}`)
     if (r.status !== 0)
       throw new WorktreeError(

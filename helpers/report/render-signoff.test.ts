@@ -56,6 +56,7 @@ const results = (over: Partial<RunResults['meta']> = {}): RunResults => ({
     },
   ],
   actions: [],
+  unfinished: [],
 })
 
 describe('the sign-off page', () => {
@@ -79,6 +80,29 @@ describe('the sign-off page', () => {
       'FAULT MODE: rebuild-fails:gpc0',
     )
     expect(renderSignoff(results())).toMatch(/hosts in scope<\/td><td>HOSTS=gpc0 \(1 of 8 hosts\)/)
+  })
+
+  it('an interrupted run says so in its banner and lists what was cut off', () => {
+    const html = renderSignoff({
+      ...results({ interrupted: 'SIGINT at 2026-11-25T12:03:00Z: the run was interrupted' }),
+      unfinished: [
+        {
+          time: '2026-11-25T12:02:59Z',
+          host: 'local',
+          phase: 'phase 1',
+          command: 'git -C /nixcfg push --quiet origin HEAD:main',
+          exitCode: null,
+          durationMs: 0,
+          outcome: 'started',
+          id: '1-7',
+          stdoutTail: '',
+          stderrTail: '',
+        },
+      ],
+    })
+    expect(html).toContain('INTERRUPTED: SIGINT at 2026-11-25T12:03:00Z')
+    expect(html).toMatch(/id="unfinished".*started, never finished.*git -C \/nixcfg push/s)
+    expect(renderSignoff(results())).not.toContain('id="unfinished"')
   })
 
   it('is self-contained: no script, no external resource', () => {

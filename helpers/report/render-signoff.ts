@@ -74,6 +74,11 @@ export function renderSignoff(r: RunResults): string {
         `<tr><td>${esc(a.phase)}</td><td>${esc(a.action)}</td><td>${a.commands}</td><td>${a.failedCommands}</td><td>${esc(a.firstAt)}</td><td>${esc(a.lastAt)}</td></tr>`,
     )
     .join('\n')
+  const unfinished = r.unfinished.length
+    ? `<section class="summary" id="unfinished"><h2>${r.unfinished.length} command${r.unfinished.length === 1 ? '' : 's'} started, never finished</h2>
+<p>Each was in flight when the run stopped: check its host (or the nixcfg working copy, for local ones) before running again.</p>
+<ul>${r.unfinished.map((e) => `<li>${esc(e.time)} ${esc(e.phase ?? '')} ${esc(e.check ?? '')}: <code>${esc(e.host)}$ ${esc(e.command)}</code></li>`).join('')}</ul></section>`
+    : ''
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>P4500 sign-off — ${esc(meta.target.toUpperCase())} — ${esc(meta.runId)}</title>
@@ -88,7 +93,7 @@ td.box{font-size:1.2em}pre{white-space:pre-wrap;background:#f6f6f6;padding:.4em;
 .meta td:first-child{font-weight:600;width:14em}.signoff td{height:2.2em}.signoff input,.signoff select{width:100%}
 </style></head><body>
 <div class="target" id="target">${production ? 'PRODUCTION' : 'REHEARSAL'} — plan P4500 sign-off
-<small>${production ? 'the real fleet' : 'a simulated fleet in containers'}${meta.faults ? ` — FAULT MODE: ${esc(meta.faults)}` : ''}</small></div>
+<small>${production ? 'the real fleet' : 'a simulated fleet in containers'}${meta.faults ? ` — FAULT MODE: ${esc(meta.faults)}` : ''}${meta.interrupted ? ` — INTERRUPTED: ${esc(meta.interrupted)}` : ''}</small></div>
 <table class="meta"><tbody>
 <tr><td>run</td><td>${esc(meta.runId)}</td></tr>
 <tr><td>started / finished</td><td>${esc(meta.startedAt)} / ${esc(meta.finishedAt)}</td></tr>
@@ -100,6 +105,7 @@ td.box{font-size:1.2em}pre{white-space:pre-wrap;background:#f6f6f6;padding:.4em;
 </tbody></table>
 <section class="summary" id="failures"><h2>${failures.length ? `${failures.length} failed check${failures.length === 1 ? '' : 's'}` : 'No failed checks'}</h2>
 ${failures.length ? `<table><tbody>${failures.map((c) => row(c.title, c)).join('\n')}</tbody></table>` : ''}</section>
+${unfinished}
 ${checklists}
 <section id="other"><h2>Other checks (the plan's verify steps)</h2>${otherHtml || '<p>none</p>'}</section>
 <section id="actions"><h2>What the phases did</h2><table><thead><tr><th>phase</th><th>action</th><th>commands</th><th>non-zero exits</th><th>first</th><th>last</th></tr></thead><tbody>${actions}</tbody></table></section>

@@ -40,10 +40,14 @@ export interface RunMeta {
   nixcfgAfter: string
   /** The hosts the run could act on (HOSTS), or all. */
   scope: string
+  /** Set when the run was cut short (SIGINT, SIGTERM): what stopped it. */
+  interrupted?: string
 }
 
 export interface RunResults {
   meta: RunMeta
   checks: CheckRecord[]
   actions: ActionRecord[]
+  /** Commands and local actions that started and never finished (an interruption, a hook timeout). */
+  unfinished: TranscriptEntry[]
 }

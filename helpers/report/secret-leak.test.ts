@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { scanForSecrets } from './secret-scan.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const CONFIG = 'helpers/report/tests/secret-leak/vitest.config.ts'
+const CONFIG = 'helpers/report/tests/miniature-run/vitest.config.ts'
 
 // Secrets of every awkward kind: markup characters, numeric and short, two characters.
 const SECRETS = {

@@ -5,7 +5,7 @@ import { JUnitReporter } from 'vitest/node'
 import type { Reporter, TestCase, TestModule, TestSuite, Vitest } from 'vitest/node'
 import { redactDeep, registeredSecrets } from '../secrets/redact.ts'
 import { closeSecretSpool } from '../secrets/secret-spool.ts'
-import type { TranscriptEntry } from '../transcript/transcript.ts'
+import { unfinished, type TranscriptEntry } from '../transcript/transcript.ts'
 import { hostOf } from './plan-checklists.ts'
 import { renderSignoff } from './render-signoff.ts'
 import type { ActionRecord, CheckRecord, CheckStatus, RunMeta, RunResults } from './results.ts'
@@ -67,14 +67,14 @@ export function checkRecord(t: TestCase, transcript: TranscriptEntry[], root: st
     status,
     durationMs: t.diagnostic()?.duration ?? 0,
     ...(reason ? { reason } : {}),
-    evidence: transcript.filter((e) => e.test === t.name),
+    evidence: transcript.filter((e) => e.test === t.name && e.outcome !== 'started'),
   }
 }
 
 export function actionRecords(transcript: TranscriptEntry[]): ActionRecord[] {
   const by = new Map<string, ActionRecord>()
   for (const e of transcript) {
-    if (e.test || !e.check) continue
+    if (e.test || !e.check || e.outcome === 'started') continue
     const key = `${e.phase ?? ''}\u0000${e.check}`
     const a = by.get(key) ?? {
       phase: e.phase ?? '',
@@ -105,6 +105,8 @@ export default class SignoffReporter implements Reporter {
     this.ctx = ctx
     // Vitest prints failures (with their messages) from this process.
     installOutputRedaction()
+    process.once('SIGINT', this.onSignal)
+    process.once('SIGTERM', this.onSignal)
   }
 
   /** Each file's errors are redacted as soon as it ends, before any reporter prints them. */
@@ -120,29 +122,57 @@ export default class SignoffReporter implements Reporter {
   }
 
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
+    const folder = this.writeResults(testModules)
+    if (!folder) return
+    await this.vitestReports(folder, testModules)
+    this.scan(folder)
+  }
+
+  /**
+   * results.json and signoff.html, synchronously, so an interrupted run
+   * (Ctrl-C, SIGTERM) still leaves them: `interrupted` says what stopped it,
+   * and the checks that had not finished show as not run.
+   */
+  private writeResults(
+    testModules: ReadonlyArray<TestModule>,
+    interrupted?: string,
+  ): string | undefined {
     const runId = process.env.RUNBOOK_RUN_ID
-    if (!runId) return
+    if (!runId) return undefined
     const root = process.cwd()
     const folder = join(REPORTS_DIR, runId)
-    if (!existsSync(folder)) return
+    if (!existsSync(folder)) return undefined
     learnRunSecrets()
     for (const m of testModules) this.redactModule(m)
     const transcript = readTranscript(folder)
     const checks = testModules.flatMap((m) =>
       [...m.children.allTests()].map((t) => checkRecord(t, transcript, root)),
     )
-    const meta: RunMeta = finishRunMeta(folder)
+    const meta: RunMeta = { ...finishRunMeta(folder), ...(interrupted ? { interrupted } : {}) }
     // Redacted as data, before it is escaped for HTML or serialised as JSON.
-    const results = redactDeep<RunResults>({ meta, checks, actions: actionRecords(transcript) })
+    const results = redactDeep<RunResults>({
+      meta,
+      checks,
+      actions: actionRecords(transcript),
+      unfinished: unfinished(transcript),
+    })
     writeFileSync(join(folder, 'results.json'), JSON.stringify(results, null, 2) + '\n')
     writeFileSync(join(folder, 'signoff.html'), renderSignoff(results))
-    await this.vitestReports(folder, testModules)
     process.stderr.write(`sign-off report: reports/${runId}/signoff.html\n`)
-    this.scan(folder, runId)
+    return folder
+  }
+
+  /** On SIGINT/SIGTERM: the record is written before Vitest exits (its own handler exits a tick later). */
+  private onSignal = (signal: NodeJS.Signals): void => {
+    if (!this.ctx) return
+    const modules = this.ctx.state.getTestModules()
+    const at = new Date().toISOString()
+    const folder = this.writeResults(modules, `${signal} at ${at}: the run was interrupted`)
+    if (folder) this.scan(folder)
   }
 
   /** After the last file is written: every file of the folder, every secret the run registered. */
-  private scan(folder: string, runId: string): void {
+  private scan(folder: string): void {
     learnRunSecrets()
     const leaks = scanForSecrets(folder, registeredSecrets())
     closeSecretSpool()
@@ -150,7 +180,7 @@ export default class SignoffReporter implements Reporter {
       // A secret on disk is a failed run whatever the checks said.
       process.exitCode = 1
       process.stderr.write(`SECRET FOUND in the report folder:\n${leaks.join('\n')}\n`)
-    } else process.stderr.write(`secret scan: no known secret in reports/${runId}\n`)
+    } else process.stderr.write(`secret scan: no known secret in ${folder}\n`)
   }
 
   /**

@@ -36,7 +36,7 @@ export function runFolder(): string {
 let transcript: Transcript | undefined
 /** The transcript of this run (one JSON-lines file shared by every spec of the run). */
 export function runTranscript(): Transcript {
-  transcript ??= new Transcript(join(runFolder(), 'transcript.jsonl'))
+  transcript ??= new Transcript(join(runFolder(), 'transcript.jsonl')).useAsRunJournal()
   return transcript
 }
 

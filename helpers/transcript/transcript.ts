@@ -16,9 +16,49 @@ export interface TranscriptEntry {
   command: string
   exitCode: number | null
   durationMs: number
-  outcome: 'exit' | 'timeout' | 'connection-lost' | 'connect-failed'
+  /** `started` is written before the command runs; its end carries the same `id`. */
+  outcome: 'started' | 'exit' | 'timeout' | 'connection-lost' | 'connect-failed'
+  id?: string
   stdoutTail: string
   stderrTail: string
+}
+
+/** Commands whose start was journalled and whose end never was: what an interruption cut off. */
+export function unfinished(entries: TranscriptEntry[]): TranscriptEntry[] {
+  const ended = new Set(entries.filter((e) => e.outcome !== 'started').map((e) => e.id))
+  return entries.filter((e) => e.outcome === 'started' && !ended.has(e.id))
+}
+
+let journal: Transcript | undefined
+/** The run's journal, when a run is under way (none in unit tests of helpers). */
+export function runJournal(): Transcript | undefined {
+  return journal
+}
+
+/**
+ * A local action (git, nix) journalled like a remote command: a `started`
+ * entry before it runs, its end after, so an interrupted run shows the
+ * commit or push that was in progress.
+ */
+export function journalLocal<T>(
+  command: string,
+  fn: () => { value: T; exitCode: number; stdout?: string; stderr?: string },
+): T {
+  const j = runJournal()
+  const id = j?.started('local', command)
+  const started = Date.now()
+  const r = fn()
+  j?.record({
+    host: 'local',
+    command,
+    exitCode: r.exitCode,
+    durationMs: Date.now() - started,
+    outcome: 'exit',
+    ...(id ? { id } : {}),
+    ...(r.stdout !== undefined ? { stdout: r.stdout } : {}),
+    ...(r.stderr !== undefined ? { stderr: r.stderr } : {}),
+  })
+  return r.value
 }
 
 /**
@@ -27,8 +67,23 @@ export interface TranscriptEntry {
  * last moment so no caller can forget.
  */
 export class Transcript {
+  private next = 0
+
   constructor(readonly file: string) {
     mkdirSync(dirname(file), { recursive: true })
+  }
+
+  /** This transcript becomes the run's journal for local actions too. */
+  useAsRunJournal(): this {
+    journal = this
+    return this
+  }
+
+  /** Journals a command before it runs; returns the id its end will carry. */
+  started(host: string, command: string): string {
+    const id = `${process.pid}-${++this.next}`
+    this.record({ host, command, exitCode: null, durationMs: 0, outcome: 'started', id })
+    return id
   }
 
   record(

@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
-// A runbook run in miniature, for the reporter's redaction test: the runbook's own
-// setup files and sign-off reporter, a spec whose checks fail with secrets in their errors.
+// A runbook run in miniature, for the reporter's tests: the runbook's own setup files
+// and sign-off reporter, a spec whose checks fail with secrets in their errors (and,
+// with LEAK_HANG=1, one that hangs in a journalled command until the run is interrupted).
 const at = (p: string): string => fileURLToPath(new URL(p, import.meta.url))
 
 export default defineConfig({
