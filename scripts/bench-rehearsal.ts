@@ -29,7 +29,10 @@ const started = Date.now()
 const run = spawnSync(
   'npx',
   runbookArgs(['specs/phase1', 'specs/phase2-deploy-v2', 'specs/phase2-success-criteria'], report),
-  { stdio: ['ignore', 'ignore', 'inherit'], env: rehearsalChildEnv({ REHEARSAL_KEEP: '1', MIGRATION_SEND_COMMANDS: '1' }) },
+  {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: rehearsalChildEnv({ REHEARSAL_KEEP: '1', MIGRATION_SEND_COMMANDS: '1' }),
+  },
 )
 const totalMs = Date.now() - started
 const json = JSON.parse(readFileSync(report, 'utf8')) as {
