@@ -30,6 +30,9 @@ export function unfinished(entries: TranscriptEntry[]): TranscriptEntry[] {
 }
 
 let journal: Transcript | undefined
+function setRunJournal(t: Transcript): void {
+  journal = t
+}
 /** The run's journal, when a run is under way (none in unit tests of helpers). */
 export function runJournal(): Transcript | undefined {
   return journal
@@ -75,7 +78,7 @@ export class Transcript {
 
   /** This transcript becomes the run's journal for local actions too. */
   useAsRunJournal(): this {
-    journal = this
+    setRunJournal(this)
     return this
   }
 
