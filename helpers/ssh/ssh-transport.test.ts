@@ -1,5 +1,5 @@
 import { execSync, spawn } from 'node:child_process'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Host } from '../hosts/host.ts'
@@ -36,6 +36,8 @@ describe('SSH transport against a real sshd', () => {
     writeFileSync(
       config,
       [
+        // Before any Host line: an Include inside a Host block applies only to that host.
+        `Include ${join(sshd.dir, 'included_config')}`,
         'Host hsb0',
         '  HostName 127.0.0.1',
         `  Port ${sshd.port}`,
@@ -58,6 +60,38 @@ describe('SSH transport against a real sshd', () => {
         `  Port ${sshd.port}`,
         `  User ${sshd.user}`,
         `  IdentityFile ${join(sshd.dir, 'no-such-key')}`,
+        'Match host matched-alias',
+        '  HostName 127.0.0.1',
+        `  Port ${sshd.port}`,
+        `  User ${sshd.user}`,
+        `  IdentityFile ${sshd.dir}/%r_client_key`,
+        'Host via-proxycommand',
+        '  HostName 127.0.0.1',
+        `  Port ${sshd.port}`,
+        `  User ${sshd.user}`,
+        `  IdentityFile ${sshd.clientKeyFile}`,
+        `  ProxyCommand sh -c 'echo "proxied %h:%p" >> ${sshd.dir}/proxy.log; exec node -e "const s = require(\\"net\\").connect(%p, \\"%h\\"); process.stdin.pipe(s); s.pipe(process.stdout)"'`,
+        'Host aliased-key',
+        '  HostName localhost',
+        `  Port ${sshd.port}`,
+        `  User ${sshd.user}`,
+        `  IdentityFile ${sshd.clientKeyFile}`,
+        `  HostKeyAlias hsb0-key`,
+        'Host chained',
+        '  HostName 127.0.0.1',
+        `  Port ${sshd.port}`,
+        `  User ${sshd.user}`,
+        `  IdentityFile ${sshd.clientKeyFile}`,
+        '  ProxyJump hsb0,behind-jump-hop',
+        'Host behind-jump-hop',
+        '  HostName 127.0.0.1',
+        `  Port ${sshd.port}`,
+        `  User ${sshd.user}`,
+        `  IdentityFile ${sshd.clientKeyFile}`,
+        '  ProxyJump none-such-host-used-only-without-chain',
+        'Host with-certificate',
+        '  HostName 127.0.0.1',
+        `  CertificateFile ${sshd.dir}/cert.pub`,
         'Host wrong-key',
         '  HostName 127.0.0.1',
         `  Port ${sshd.port}`,
@@ -65,6 +99,21 @@ describe('SSH transport against a real sshd', () => {
       ].join('\n') + '\n',
     )
     keygen(join(sshd.dir, 'not-authorized'))
+    writeFileSync(
+      join(sshd.dir, 'included_config'),
+      [
+        'Host included',
+        '  HostName 127.0.0.1',
+        `  Port ${sshd.port}`,
+        `  User ${sshd.user}`,
+        `  IdentityFile ${sshd.clientKeyFile}`,
+      ].join('\n') + '\n',
+    )
+    // For the % token test: the client key under a name made of the remote user.
+    writeFileSync(join(sshd.dir, `${sshd.user}_client_key`), readFileSync(sshd.clientKeyFile), {
+      mode: 0o600,
+    })
+    appendFileSync(knownHosts, `hsb0-key ${sshd.hostPublicKey()}\n`)
   }, 30_000)
 
   afterAll(async () => {
@@ -77,6 +126,42 @@ describe('SSH transport against a real sshd', () => {
     expect(t.resolved()).toMatchObject({ hostName: '127.0.0.1', port: sshd.port, user: sshd.user })
     const r = await t.exec('echo "hello from $(whoami)"', { timeoutMs: 10_000 })
     expect(r).toMatchObject({ exitCode: 0, stdout: `hello from ${sshd.user}\n` })
+  })
+
+  it('resolves as OpenSSH does: Include, Match, % tokens in IdentityFile', async () => {
+    for (const target of ['included', 'matched-alias']) {
+      const r = await transport({ target }).exec('echo ok', { timeoutMs: 10_000 })
+      expect(r.stdout.trim(), target).toBe('ok')
+    }
+    expect(transport({ target: 'matched-alias' }).resolved().identityFiles).toEqual([
+      join(sshd.dir, `${sshd.user}_client_key`),
+    ])
+  })
+
+  it('connects through a ProxyCommand, run as ssh runs it with its tokens expanded', async () => {
+    const r = await transport({ target: 'via-proxycommand' }).exec('echo proxied', {
+      timeoutMs: 10_000,
+    })
+    expect(r.stdout.trim()).toBe('proxied')
+    expect(readFileSync(join(sshd.dir, 'proxy.log'), 'utf8')).toContain(
+      `proxied 127.0.0.1:${sshd.port}`,
+    )
+  })
+
+  it('looks the host key up under its HostKeyAlias', async () => {
+    const r = await transport({ target: 'aliased-key' }).exec('true', { timeoutMs: 10_000 })
+    expect(r.exitCode).toBe(0)
+  })
+
+  it('follows a ProxyJump chain hop by hop, each hop reached through the ones before it', async () => {
+    const r = await transport({ target: 'chained' }).exec('echo chained', { timeoutMs: 15_000 })
+    expect(r.stdout.trim()).toBe('chained')
+  })
+
+  it('refuses a directive it cannot honour instead of ignoring it', () => {
+    expect(() => transport({ target: 'with-certificate' }).resolved()).toThrow(
+      /with-certificate: ssh_config sets CertificateFile \(SSH certificates\), which this tool cannot honour/,
+    )
   })
 
   it('connects through a ProxyJump host', async () => {
@@ -130,9 +215,12 @@ describe('SSH transport against a real sshd', () => {
     const empty = join(sshd.dir, 'known_hosts_empty')
     writeFileSync(empty, '')
     const t = transport({ target: 'hsb0', knownHostsFiles: [empty] })
-    await expect(t.exec('true', { timeoutMs: 10_000 })).rejects.toThrow(
-      /hsb0: host key for \[127\.0\.0\.1\]:\d+ is unknown/,
+    const refused = t.exec('true', { timeoutMs: 10_000 })
+    await expect(refused).rejects.toThrow(
+      /hsb0: host key for \[127\.0\.0\.1\]:\d+ is unknown .*The server presented SHA256:[A-Za-z0-9+/]+: compare it with the fingerprint read on the host itself/,
     )
+    // Never an invitation to trust whatever answers.
+    await expect(refused).rejects.not.toThrow(/ssh-keyscan|one interactive ssh/)
   })
 
   it('reports a failed authentication with what was offered', async () => {

@@ -1,5 +1,7 @@
 import { NodeSSH, type Config } from 'node-ssh'
-import type { Duplex } from 'node:stream'
+import { spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { Duplex } from 'node:stream'
 import type { ClientChannel } from 'ssh2'
 import {
   ConnectError,
@@ -35,6 +37,16 @@ export interface SshTransportOptions {
   /** Default: $SSH_AUTH_SOCK. */
   agentSocket?: string | undefined
   onWarning?: (message: string) => void
+  /**
+   * For a hop of a ProxyJump chain: the hops before it, as `ssh -J` passes
+   * them (they replace whatever the hop's own configuration says).
+   */
+  jumpChain?: string[]
+}
+
+/** A host key as `ssh` shows it: SHA256:<base64 without padding>. */
+function fingerprint(key: Buffer): string {
+  return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`
 }
 
 /** Every command first reports its shell's PID on stderr, so a timed-out command can be killed whole. */
@@ -68,21 +80,34 @@ export class SshTransport implements Transport {
     this.hostName = opts.hostName
   }
 
+  private resolution: ResolvedSshTarget | undefined
+  /** The target as OpenSSH resolves it (`ssh -G`), once per transport. */
   resolved(): ResolvedSshTarget {
-    return resolveSshTarget(this.opts.target, {
+    if (this.resolution) return this.resolution
+    const r = resolveSshTarget(this.opts.target, {
       ...(this.opts.configFile ? { configFile: this.opts.configFile } : {}),
       ...(this.opts.port ? { port: this.opts.port } : {}),
     })
+    const chain = this.opts.jumpChain
+    if (chain !== undefined) delete r.proxyJump
+    this.resolution = chain?.length ? { ...r, proxyJump: chain } : r
+    return this.resolution
   }
 
   private describeTarget(r: ResolvedSshTarget): string {
-    return `${r.user}@${r.hostName}:${r.port}${r.proxyJump ? ` via ${r.proxyJump}` : ''}`
+    const via = r.proxyJump
+      ? ` via ${r.proxyJump.join(',')}`
+      : r.proxyCommand
+        ? ` via ProxyCommand ${r.proxyCommand}`
+        : ''
+    return `${r.user}@${r.hostName}:${r.port}${via}`
   }
 
   private async connect(): Promise<NodeSSH> {
     const r = this.resolved()
     const connectTimeoutMs = this.opts.connectTimeoutMs ?? r.connectTimeoutMs ?? 15 * SECOND
-    const knownName = knownHostName(r.hostKeyAlias ?? r.hostName, r.port)
+    // As OpenSSH: a HostKeyAlias is looked up as written, without the [host]:port form.
+    const knownName = r.hostKeyAlias ?? knownHostName(r.hostName, r.port)
     const entries = readKnownHostsFiles(this.opts.knownHostsFiles ?? r.userKnownHostsFiles)
     let keyProblem: string | undefined
     const hostVerifier = (key: Buffer): boolean => {
@@ -103,14 +128,22 @@ export class SshTransport implements Transport {
             )
             return true
           }
-          keyProblem = `host key for ${knownName} is unknown (not in ${(this.opts.knownHostsFiles ?? r.userKnownHostsFiles).join(', ')}); refusing to connect: verify the fingerprint and add it with ssh-keyscan or one interactive ssh`
+          // No invitation to trust on first use: the key must be checked against a source other than this connection.
+          keyProblem = `host key for ${knownName} is unknown (not in ${(this.opts.knownHostsFiles ?? r.userKnownHostsFiles).join(', ')}); refusing to connect. The server presented ${fingerprint(key)}: compare it with the fingerprint read on the host itself (its console: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) or your inventory records, and add the key to known_hosts only if they match`
           return false
       }
     }
-    const agent = 'agentSocket' in this.opts ? this.opts.agentSocket : process.env.SSH_AUTH_SOCK
+    // IdentityAgent from the configuration wins over $SSH_AUTH_SOCK, as with ssh.
+    const agent =
+      'agentSocket' in this.opts
+        ? this.opts.agentSocket
+        : r.identityAgent !== undefined
+          ? (r.identityAgent ?? undefined)
+          : process.env.SSH_AUTH_SOCK
     const auth = planAuth(r.user, r.identityFiles, agent)
     let sock: Duplex | undefined
     if (r.proxyJump) sock = await this.openJump(r, connectTimeoutMs)
+    else if (r.proxyCommand) sock = this.openProxyCommand(r.proxyCommand)
     const preferred = preferredHostKeyAlgorithms(entries, knownName)
     const config: Config = {
       ...(sock ? { sock } : { host: r.hostName }),
@@ -151,8 +184,22 @@ export class SshTransport implements Transport {
     return ssh
   }
 
+  /** ProxyCommand as ssh runs it: `sh -c <command>`, whose stdin and stdout are the connection. */
+  private openProxyCommand(command: string): Duplex {
+    const child = spawn('sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)))
+    const sock = Duplex.from({ readable: child.stdout, writable: child.stdin })
+    child.on('exit', (code) => {
+      if (code) sock.destroy(new Error(`ProxyCommand exited ${code}: ${stderr.trim()}`))
+    })
+    sock.on('close', () => child.kill())
+    return sock
+  }
+
   private async openJump(r: ResolvedSshTarget, connectTimeoutMs: number): Promise<Duplex> {
-    const hop = parseJump(r.proxyJump as string)
+    const chain = r.proxyJump ?? []
+    const hop = parseJump(chain.at(-1) as string)
     // One jump connection per transport, reused for every reconnect: a host that
     // is still booting (channel refused) must not cost a new handshake at the jump
     // host on every retry, nor leave the previous jump connection open.
@@ -161,6 +208,8 @@ export class SshTransport implements Transport {
       hostName: `${this.hostName} (jump ${hop.target})`,
       target: hop.target,
       ...(hop.port ? { port: hop.port } : { port: undefined }),
+      // The hops before this one, as `ssh -J a,b host` reaches b through a.
+      jumpChain: chain.slice(0, -1),
     })
     const jumpSsh = await this.jump.connection()
     return await new Promise<Duplex>((resolve, reject) => {
