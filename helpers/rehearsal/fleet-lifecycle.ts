@@ -1,3 +1,4 @@
+import { sealedNetworkOptions, sealNetwork, unsealNetwork } from './sealed-network.ts'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { buildImages } from '../../docker/build-images.ts'
@@ -41,6 +42,7 @@ export function fleetDown(world = loadWorld()): void {
   const ids = docker('ps', '-aq', '--filter', `label=${LABEL}`).split('\n').filter(Boolean)
   if (ids.length) spawnSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' })
   spawnSync('docker', ['network', 'rm', world.network], { stdio: 'ignore' })
+  unsealNetwork()
   rmSync(INNER_DOCKER_ROOT, { recursive: true, force: true })
 }
 
@@ -134,7 +136,8 @@ export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
     v1Commit: nixfleet.v1Commit,
   }
   step('keys, remotes, TLS and csb1 files ready')
-  docker('network', 'create', '--label', `${LABEL}=1`, world.network)
+  docker('network', 'create', '--label', `${LABEL}=1`, ...sealedNetworkOptions(), world.network)
+  sealNetwork()
 
   // Started together with the machines: a machine's first boot retries its clone
   // from the git server until the gateway answers.

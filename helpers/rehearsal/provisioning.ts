@@ -1,6 +1,6 @@
 import type { HostProvisioning } from '../../docker/sim/provision/host-spec.ts'
 import type { RehearsalSecrets } from './secrets.ts'
-import type { Machine, World } from './world.ts'
+import { machines, type Machine, type World } from './world.ts'
 
 const NIXCFG_URL = 'https://github.com/markus-barta/nixcfg.git'
 
@@ -120,6 +120,9 @@ export function gatewayProvisioning(
         shell: '/bin/sh',
         authorizedKeys: [clientPublicKey],
         forwardOnly: true,
+        permitOpen: machines(world).flatMap((m) =>
+          [m.name, ...m.aliases].map((n) => `${n}:${m.ssh_port}`),
+        ),
       },
     ],
     files: [],

@@ -13,6 +13,8 @@ export interface HostProvisioning {
     authorizedKeys: string[]
     /** Only a jump account: port forwarding, no commands. */
     forwardOnly?: boolean
+    /** For a jump account: the only `host:port` destinations it may open (sshd PermitOpen). */
+    permitOpen?: string[]
     groups?: string[]
   }[]
   /** The nixcfg working copy on the host, cloned on first boot. */

@@ -60,7 +60,7 @@ function sshd(): void {
     writeFileSync(key, spec.hostKey.private, { mode: 0o600 })
     writeFileSync(`${key}.pub`, spec.hostKey.public + '\n')
   }
-  const forwardOnly = spec.users.filter((u) => u.forwardOnly).map((u) => u.name)
+  const forwardOnly = spec.users.filter((u) => u.forwardOnly)
   writeFileSync(
     '/etc/ssh/sshd_config.d/10-runbook.conf',
     [
@@ -72,10 +72,12 @@ function sshd(): void {
       'UseDNS no',
       'ClientAliveInterval 15',
       ...forwardOnly.flatMap((u) => [
-        `Match User ${u}`,
+        `Match User ${u.name}`,
         '  PermitTTY no',
         '  ForceCommand /bin/false',
-        '  AllowTcpForwarding yes',
+        '  AllowTcpForwarding local',
+        // Only the simulated hosts' own names and ports: nothing outside the rehearsal.
+        `  PermitOpen ${u.permitOpen?.length ? u.permitOpen.join(' ') : 'none'}`,
       ]),
     ].join('\n') + '\n',
   )
