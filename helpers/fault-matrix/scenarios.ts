@@ -70,6 +70,15 @@ const grafanaLost = (when: string): RegExp =>
     `csb1: grafana answered HTTP 200 before the deploy, ${when}: grafana \\(https://grafana\\.barta\\.cm\\): HTTP 5\\d\\d[^;]*; the dashboard rollback is specs/rollback-dashboard\\.spec\\.ts`,
   )
 
+const phase2Refused =
+  /phase 2 refused, nothing was changed: the v1 dashboard still answers at https:\/\/fleet\.barta\.cm \(\/ws HTTP 404, as v1 does\)/
+const notRunAfterRefusal =
+  /2\.4 reboot csb1 failed: not done, nothing was changed: it depends on "2\.3 deploy on csb1", which failed: phase 2 refused/
+const rolloutRefused = /the v2 agent rollout refused, nothing was changed/
+
+const notRunAfterUnhealthy =
+  /2\.4 reboot csb1 failed: not done, nothing was changed: it depends on "2\.3 deploy on csb1", which failed: .*unhealthy; last healthcheck .*curl/
+
 const PHASE2 = 'specs/phase2-deploy-v2'
 const CRITERIA = 'specs/phase2-success-criteria'
 
@@ -97,12 +106,20 @@ export const SCENARIOS: Scenario[] = [
   {
     id: 'phase1-refused',
     faults: 'nixcfg-mkforce:hsb0',
-    why: 'a nixcfg file the runbook must not edit: nothing changes, every phase 1 checkbox shows the refusal, and the success criteria see v1 still in place',
-    specs: ['specs/phase1', CRITERIA],
-    timeoutMs: 15 * 60_000,
+    why: 'a nixcfg file the runbook must not edit: nothing changes, every phase 1 checkbox shows the refusal; phase 2 then refuses (v1 still answers, no backup) and reboots nothing; the success criteria see v1 still in place',
+    specs: ['specs/phase1', PHASE2, CRITERIA],
+    timeoutMs: 20 * 60_000,
     expect: {
       fail: [
         ...PHASE1_ITEMS.map((check) => ({ check, message: mkforceRefusal })),
+        // Phase 2 refused: nothing on csb1 changes, no host is rebooted, and each check says why at once.
+        ...deployChecks.map((check) => ({ check, message: phase2Refused })),
+        { check: T.rebooted, message: notRunAfterRefusal },
+        { check: T.survives, message: notRunAfterRefusal },
+        { check: T.afterReboot('gpc0'), message: rolloutRefused },
+        { check: T.afterReboot('mba-mbp-work'), message: rolloutRefused },
+        { check: T.connected('gpc0'), message: rolloutRefused },
+        { check: T.hostSurvives('mba-mbp-work'), message: rolloutRefused },
         {
           check: T.scV1Agents,
           message: /hosts still running \(or not showing\) a v1 agent: .*hsb0: v1 agent/,
@@ -172,6 +189,9 @@ export const SCENARIOS: Scenario[] = [
         { check: T.backAfterBoot, message: /unhealthy; last healthcheck .*curl/ },
         { check: T.running, message: /unhealthy; last healthcheck .*curl/ },
         { check: T.survives, message: /last healthcheck .*curl/ },
+        // No reboot after a failed deploy: 2.4 says why, at once.
+        { check: T.rebooted, message: notRunAfterUnhealthy },
+        { check: T.loginAfterBoot, message: notRunAfterUnhealthy },
         { check: T.listed('gpc0'), message: loginRefused },
         { check: T.listed('mba-mbp-work'), message: loginRefused },
         { check: T.afterReboot('gpc0'), message: loginRefused },
@@ -184,8 +204,6 @@ export const SCENARIOS: Scenario[] = [
       ],
       pass: [
         T.build,
-        T.rebooted,
-        T.loginAfterBoot,
         T.agentLog('gpc0'),
         T.agentLog('mba-mbp-work'),
         T.hostSurvives('gpc0'),
@@ -206,12 +224,20 @@ export const SCENARIOS: Scenario[] = [
     specs: [PHASE2],
     timeoutMs: 25 * 60_000,
     expect: {
-      fail: deployChecks.map((check) => ({
-        check,
-        message:
-          /csb1: ~\/secrets\/nixfleet\.env lacks NIXFLEET_SESSION_SECRET .*nothing was deployed/,
-      })),
-      pass: [T.build, T.rebooted],
+      fail: [
+        ...deployChecks.map((check) => ({
+          check,
+          message:
+            /csb1: ~\/secrets\/nixfleet\.env lacks NIXFLEET_SESSION_SECRET .*nothing was deployed/,
+        })),
+        // The deploy never happened: csb1 is not rebooted for it.
+        {
+          check: T.rebooted,
+          message:
+            /not done, nothing was changed: it depends on "2\.3 deploy on csb1", which failed: .*lacks NIXFLEET_SESSION_SECRET/,
+        },
+      ],
+      pass: [T.build],
     },
   },
   {

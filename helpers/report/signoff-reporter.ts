@@ -1,11 +1,11 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import HTMLReporterClass from '@vitest/ui/reporter'
 import { JUnitReporter } from 'vitest/node'
 import type { Reporter, TestCase, TestModule, TestSuite, Vitest } from 'vitest/node'
 import { redactDeep, registeredSecrets } from '../secrets/redact.ts'
 import { closeSecretSpool } from '../secrets/secret-spool.ts'
-import { unfinished, type TranscriptEntry } from '../transcript/transcript.ts'
+import { readTranscript, unfinished, type TranscriptEntry } from '../transcript/transcript.ts'
 import { hostOf } from './plan-checklists.ts'
 import { renderSignoff } from './render-signoff.ts'
 import type { ActionRecord, CheckRecord, CheckStatus, RunMeta, RunResults } from './results.ts'
@@ -35,15 +35,6 @@ function describePath(t: TestCase): string[] {
   for (let p: TestSuite | TestModule = t.parent; p.type === 'suite'; p = p.parent)
     path.unshift(p.name)
   return path
-}
-
-function readTranscript(folder: string): TranscriptEntry[] {
-  const file = join(folder, 'transcript.jsonl')
-  if (!existsSync(file)) return []
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as TranscriptEntry)
 }
 
 export function checkRecord(t: TestCase, transcript: TranscriptEntry[], root: string): CheckRecord {

@@ -1,5 +1,5 @@
-import { appendFileSync, mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { redactDeep } from '../secrets/redact.ts'
 import { tail } from '../hosts/errors.ts'
 import { currentContext } from './run-context.ts'
@@ -21,6 +21,16 @@ export interface TranscriptEntry {
   id?: string
   stdoutTail: string
   stderrTail: string
+}
+
+/** A run folder's transcript, entry by entry (empty when there is none). */
+export function readTranscript(folder: string): TranscriptEntry[] {
+  const file = join(folder, 'transcript.jsonl')
+  if (!existsSync(file)) return []
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as TranscriptEntry)
 }
 
 /** Commands whose start was journalled and whose end never was: what an interruption cut off. */

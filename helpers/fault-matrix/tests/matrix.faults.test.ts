@@ -3,6 +3,7 @@ import { judgeRun } from '../expect-run.ts'
 import { recordScenario } from '../matrix-table.ts'
 import { readResults, rehearsalSecrets, reportProblems } from '../report-checks.ts'
 import { runRunbook } from '../run-runbook.ts'
+import { readTranscript } from '../../transcript/transcript.ts'
 import { PHASE1_ITEMS, SCENARIOS } from '../scenarios.ts'
 
 /**
@@ -45,7 +46,14 @@ describe('the fault matrix', () => {
 
       if (s.id === 'phase1-refused') {
         // Validate before acting: no commit was made, no host was touched.
-        expect(run.output).not.toMatch(/nixcfg: committed|git pull && sudo nixos-rebuild/)
+        expect(run.output).not.toMatch(
+          /nixcfg: committed|git pull --ff-only && sudo -n nixos-rebuild/,
+        )
+        // Phase 2's refusal: no host was rebooted (the journal holds every command sent).
+        const reboots = readTranscript(run.folder).filter((e) =>
+          /systemctl reboot|shutdown -r/.test(e.command),
+        )
+        expect(reboots.map((e) => `${e.host}: ${e.command}`)).toEqual([])
         for (const item of PHASE1_ITEMS)
           expect(report.checkboxes.find((c) => c.text === item)?.status, item).toMatch(/failed/)
       }
