@@ -39,6 +39,7 @@ import { NotRunError, Step } from '../helpers/runner/step.ts'
 import { RebootWaitError } from '../helpers/hosts/errors.ts'
 import { poll } from '../helpers/wait/poll.ts'
 import { HostWaits } from '../helpers/wait/start-now.ts'
+import { budget, CHECK_BUDGET_MS } from '../helpers/wait/budget.ts'
 
 /**
  * Plan P4500, Phase 2: Deploy v2. Each section's `beforeAll` performs the
@@ -413,13 +414,14 @@ describe('Phase 2: Deploy v2', () => {
     })
 
     it('Can send commands to both hosts', async () => {
+      const left = budget('Can send commands to both hosts', CHECK_BUDGET_MS)
       const c = await session()
       const tree = new Worktree(worktreePath(fleet.target), inv.nixcfg.branch)
       tree.git('fetch', '--quiet', 'origin', inv.nixcfg.branch)
       const pushed = tree.git('rev-parse', `origin/${inv.nixcfg.branch}`).slice(0, 7)
       for (const h of hosts) {
         for (const command of ['pull', 'switch']) {
-          const run = await sendCommand(c, h, command, 10 * 60_000)
+          const run = await sendCommand(c, h, command, left())
           expect(
             run.exitCode,
             `${h}: ${command} ended ${run.status} ${run.message}: ${run.lines.slice(-5).join(' | ')}`,
@@ -433,7 +435,7 @@ describe('Phase 2: Deploy v2', () => {
                 if (l.generation !== pushed) throw new Error(l.detail)
                 return l.generation
               },
-              { timeout: '1m', interval: '2s' },
+              { timeout: Math.min(60_000, left()), interval: '2s' },
             )
             expect(generation).toBe(pushed)
           }

@@ -15,6 +15,7 @@ import { planMode } from '../helpers/plan/phase-plan.ts'
 import { planSuccessCriteria } from '../helpers/plan/phase-plans.ts'
 import { showPlan } from '../helpers/plan/show-plan.ts'
 import { perHost } from '../helpers/runner/per-host.ts'
+import { budget, CHECK_BUDGET_MS } from '../helpers/wait/budget.ts'
 
 /**
  * The plan's Success Criteria, re-verified on the fleet as it is. Nothing is
@@ -111,10 +112,11 @@ describe('Success Criteria', () => {
       return ctx.skip(
         `${SEND_COMMANDS_VARIABLE}=1 is not set: pull and switch change the hosts (a rebuild), so this status check did not send them`,
       )
+    const left = budget('Commands work (pull, switch)', CHECK_BUDGET_MS)
     const c = await session()
     for (const h of hosts)
       for (const command of ['pull', 'switch']) {
-        const run = await sendCommand(c, h, command, 10 * 60_000)
+        const run = await sendCommand(c, h, command, left())
         expect(
           run.exitCode,
           `${h}: ${command}: ${run.status} ${run.message} ${run.lines.slice(-3).join(' | ')}`,
