@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { enforcePrerequisites, once, PrerequisiteError } from './prerequisites.ts'
+import { enforcePrerequisites, once, PrerequisiteError, requireSecrets } from './prerequisites.ts'
 
 describe('enforcePrerequisites', () => {
   it('lets a phase start when nothing is unmet', () => {
@@ -32,5 +32,20 @@ describe('enforcePrerequisites', () => {
     await expect(check()).rejects.toThrow('unmet')
     await expect(check()).rejects.toThrow('unmet')
     expect(calls).toBe(1)
+  })
+})
+
+describe('requireSecrets', () => {
+  it('refuses a phase before its first change, naming every missing secret at once', () => {
+    expect(() =>
+      requireSecrets('phase 1', ['dashboardPassword', 'totpSecret'], {
+        NIXFLEET_TOTP_SECRET_FILE: '/nonexistent/totp',
+      }),
+    ).toThrow(
+      /^phase 1 refused, nothing was changed: secret dashboardPassword is not set: export NIXFLEET_PASSWORD=… .*; NIXFLEET_TOTP_SECRET_FILE=\/nonexistent\/totp cannot be read/,
+    )
+    expect(() =>
+      requireSecrets('phase 1', ['dashboardPassword'], { NIXFLEET_PASSWORD: 'pw-for-the-test' }),
+    ).not.toThrow()
   })
 })

@@ -63,11 +63,15 @@ export async function phase1Unmet(
  * Every secret a phase will need, read and checked before its first change:
  * all missing ones are named at once, instead of the phase failing half-way.
  */
-export function requireSecrets(what: string, names: SecretName[]): void {
+export function requireSecrets(
+  what: string,
+  names: SecretName[],
+  env: NodeJS.ProcessEnv = process.env,
+): void {
   const problems: string[] = []
   for (const n of names)
     try {
-      readSecret(n)
+      readSecret(n, env)
     } catch (err) {
       problems.push((err as Error).message)
     }
