@@ -70,6 +70,35 @@ export class SystemdContainer extends GenericContainer {
     ;(this.hostConfig as { CgroupnsMode?: string }).CgroupnsMode = 'host'
   }
 
+  private network: string | undefined
+  private aliases: string[] = []
+
+  /**
+   * The machine is created on the rehearsal's network only, with its names
+   * there. testcontainers creates a container with aliases on Docker's default
+   * bridge and connects the network afterwards, which left every machine a
+   * second interface, and a default route, on the default bridge: a way out of
+   * the sealed rehearsal network.
+   */
+  override withNetworkMode(networkMode: string): this {
+    this.network = networkMode
+    this.applyNetwork()
+    return super.withNetworkMode(networkMode)
+  }
+
+  override withNetworkAliases(...networkAliases: string[]): this {
+    this.aliases.push(...networkAliases)
+    this.applyNetwork()
+    return this
+  }
+
+  private applyNetwork(): void {
+    if (!this.network) return
+    ;(this.createOpts as { NetworkingConfig?: unknown }).NetworkingConfig = {
+      EndpointsConfig: { [this.network]: { Aliases: [...this.aliases] } },
+    }
+  }
+
   /**
    * Publishes ports on 127.0.0.1 only. testcontainers binds every interface,
    * which would open the simulated machines' sshd, the git server (push

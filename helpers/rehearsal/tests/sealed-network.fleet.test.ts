@@ -1,7 +1,10 @@
+import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { Host } from '../../hosts/host.ts'
 import { SshTransport } from '../../ssh/ssh-transport.ts'
+import { LABEL } from '../fleet-lifecycle.ts'
 import { networkSealed } from '../sealed-network.ts'
+import { loadWorld, machines } from '../world.ts'
 import { paths } from '../state.ts'
 import { simulated } from './world-hosts.ts'
 
@@ -27,6 +30,30 @@ function throughTheJump(target: string): Host {
 }
 
 describe('nothing in a rehearsal leaves it', () => {
+  it('every machine is on the rehearsal network only (no second interface on Docker’s default bridge)', () => {
+    const ids = execFileSync('docker', ['ps', '-q', '--filter', `label=${LABEL}`], {
+      encoding: 'utf8',
+    })
+      .split('\n')
+      .filter(Boolean)
+    expect(ids.length).toBe(machines(loadWorld()).length + 1)
+    const networks = execFileSync(
+      'docker',
+      [
+        'inspect',
+        '--format',
+        '{{.Name}} {{range $k, $v := .NetworkSettings.Networks}}{{$k}},{{end}}',
+        ...ids,
+      ],
+      { encoding: 'utf8' },
+    )
+      .trim()
+      .split('\n')
+    const world = loadWorld()
+    const elsewhere = networks.filter((l) => !l.endsWith(` ${world.network},`))
+    expect(elsewhere, elsewhere.join('\n')).toEqual([])
+  })
+
   it.each([OUTSIDE_IP, OUTSIDE_NAME])(
     'an SSH target outside the simulated hosts (%s) is refused by the jump host, named',
     async (outside) => {
@@ -34,7 +61,7 @@ describe('nothing in a rehearsal leaves it', () => {
       try {
         await expect(h.run('true', { timeout: '20s' })).rejects.toThrow(
           new RegExp(
-            `jump host rehearsal-gateway cannot reach ${outside.replace(/\./g, '\\.')}:22: .*(prohibited|open failed)`,
+            `jump host rehearsal-gateway cannot reach ${outside.replace(/\./g, '\\.')}:22: .*administratively prohibited`,
           ),
         )
       } finally {
