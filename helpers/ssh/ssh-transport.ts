@@ -225,15 +225,20 @@ export class SshTransport implements Transport {
       )
       jumpSsh.connection?.forwardOut('127.0.0.1', 0, r.hostName, r.port, (err, stream) => {
         clearTimeout(timer)
-        if (err)
+        if (err) {
+          // SSH_OPEN_ADMINISTRATIVELY_PROHIBITED: the jump host does not forward there at all.
+          const prohibited =
+            (err as Error & { reason?: unknown }).reason === 1
+              ? ' (administratively prohibited: the jump host does not forward to this destination)'
+              : ''
           reject(
             new ConnectError(
               this.hostName,
-              `jump host ${hop.target} cannot reach ${r.hostName}:${r.port}: ${err.message}`,
+              `jump host ${hop.target} cannot reach ${r.hostName}:${r.port}: ${err.message}${prohibited}`,
               { cause: err },
             ),
           )
-        else resolve(stream)
+        } else resolve(stream)
       })
     })
   }
