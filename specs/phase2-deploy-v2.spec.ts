@@ -215,9 +215,7 @@ describe('Phase 2: Deploy v2', () => {
   })
   describe('2.4 Restart csb1 and Verify', () => {
     /** The HTTPS checks judge on their own once the reboot was issued, even if SSH did not come back. */
-    const rebootIssued = (): void => {
-      if (!(reboot.error instanceof RebootWaitError)) reboot.get()
-    }
+    const rebootIssued = (): void => reboot.requireActed((e) => e instanceof RebootWaitError)
     beforeAll(() => (csb1Skip ? undefined : reboot.run()), 10 * 60_000)
 
     csb1It('csb1 rebooted (new boot identity)', () => {

@@ -57,4 +57,23 @@ describe('steps run only after what they depend on succeeded', () => {
       /c: has not run/,
     )
   })
+
+  it('a check that judges on its own goes on once the step acted, even if it then failed', async () => {
+    class WaitedTooLong extends Error {}
+    const acted = (e: Error): boolean => e instanceof WaitedTooLong
+    const issued = new Step('2.4 reboot csb1', {
+      phase: 'p',
+      action: () => Promise.reject(new WaitedTooLong('no SSH after the reboot')),
+    })
+    await issued.run()
+    expect(() => issued.requireActed(acted)).not.toThrow()
+    const refused = new Step('2.4 reboot csb1', {
+      phase: 'p',
+      action: () => Promise.reject(new Error('sudo needs a password')),
+    })
+    await refused.run()
+    expect(() => refused.requireActed(acted)).toThrow(
+      /2.4 reboot csb1 failed: sudo needs a password/,
+    )
+  })
 })

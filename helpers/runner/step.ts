@@ -57,6 +57,16 @@ export class Step<T> {
     return this.failure
   }
 
+  /**
+   * For a check that can judge on its own once the step acted, even if the
+   * step then failed (an HTTPS check after a reboot whose SSH wait ran out):
+   * throws only when `acted` says the failure came before the step acted.
+   */
+  requireActed(acted: (err: Error) => boolean): void {
+    if (this.ok || (this.failure && acted(this.failure))) return
+    this.get()
+  }
+
   /** The step's value, for a check; its failure (or its not having run) as the check's error. */
   get(): T {
     if (!this.done) throw new NotRunError(`${this.name}: has not run`)
