@@ -79,11 +79,17 @@ describe('Success Criteria', () => {
   })
 
   it('v2 dashboard running and accessible', async () => {
-    expect((await stack.health()).health, `${inv.dashboard.host}: dashboard container health`).toBe(
-      'healthy',
-    )
     const c = dashboardClient(fleet.target, inv.dashboard.url)
     try {
+      // Which dashboard answers first: a healthy v1 with its login page must not pass as v2.
+      expect(
+        (await c.http('GET', '/ws')).status,
+        `${inv.dashboard.url}/ws: v2 answers 401 (v1 has no /ws: 404)`,
+      ).toBe(401)
+      expect(
+        (await stack.health()).health,
+        `${inv.dashboard.host}: dashboard container health`,
+      ).toBe('healthy')
       const r = await c.http('GET', '/login')
       expect(r.status).toBe(200)
       expect(r.body).toContain('NixFleet')

@@ -125,7 +125,7 @@ export const SCENARIOS: Scenario[] = [
           message: /hosts still running \(or not showing\) a v1 agent: .*hsb0: v1 agent/,
         },
         { check: T.scV1Dashboard, message: /\/ws: 404 means v1 still answers/ },
-        { check: T.scV2Dashboard, message: /csb1: dashboard container health/ },
+        { check: T.scV2Dashboard, message: /\/ws: v2 answers 401 \(v1 has no \/ws: 404\)/ },
         { check: T.scV2Agents, message: /gpc0: running .*last start line/ },
       ],
       pass: [],
