@@ -84,9 +84,13 @@ describe('plan mode changes nothing', () => {
       for (const h of loadInventory().hosts)
         expect(run.output, `${h.name}'s command`).toMatch(
           new RegExp(
-            `git pull && (sudo nixos-rebuild|home-manager) switch --flake '\\.#${h.os === 'nixos' ? h.flake_attr : h.hm_attr}'`,
+            `git pull --ff-only && (sudo -n nixos-rebuild|home-manager) switch --flake '\\.#${h.os === 'nixos' ? h.flake_attr : h.hm_attr}'`,
           ),
         )
+      // The code a production run must be given back to act on exactly this plan.
+      expect(run.output).toMatch(
+        /confirmation code of this plan \(Phase 1: Decommission v1\): [0-9a-f]{12}/,
+      )
       expect(run.output).toMatch(/\+\s+enable = false;/)
       expect(run.output).toMatch(/\+\s+url = "wss:\/\/fleet\.barta\.cm\/ws";/)
       expect(await fleetSnapshot()).toEqual(before)
