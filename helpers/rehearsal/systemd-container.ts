@@ -66,6 +66,9 @@ export class SystemdContainer extends GenericContainer {
     this.hostConfig.RestartPolicy = { Name: 'unless-stopped', MaximumRetryCount: 0 }
     // Relative CPU weight when the machines compete for the cores (1024 is Docker's default).
     if (opts.cpuShares) this.hostConfig.CpuShares = opts.cpuShares
+    // In the sealed network no name outside the rehearsal resolves; Docker's DNS would take
+    // 20 s to give up on one (its upstream is unreachable), so a lookup gives up after 1 s.
+    this.hostConfig.DnsOptions = ['timeout:1', 'attempts:1']
     // The host's cgroup namespace, as verified with systemd on this engine.
     ;(this.hostConfig as { CgroupnsMode?: string }).CgroupnsMode = 'host'
   }
