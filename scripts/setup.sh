@@ -15,7 +15,8 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 #   sqlite3                     integrity checks of dashboard databases
 #   git, openssl, ca-certificates
 #   chromium                    opens the sign-off report in the report tests (playwright-core)
-PACKAGES=(docker.io docker-compose debootstrap openssh-server nix-bin sqlite3 git openssl ca-certificates chromium)
+#   fish                        the fleet's login shell, for the SSH transport's login-shell test
+PACKAGES=(docker.io docker-compose debootstrap openssh-server nix-bin sqlite3 git openssl ca-certificates chromium fish)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

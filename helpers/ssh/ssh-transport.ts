@@ -7,6 +7,7 @@ import {
   ConnectError,
   ConnectionLostError,
   CommandTimeoutError,
+  HostError,
   HostKeyError,
 } from '../hosts/errors.ts'
 import type { ExecOptions, ExecResult, Transport } from '../hosts/transport.ts'
@@ -18,6 +19,7 @@ import {
   verifyHostKey,
 } from './known-hosts.ts'
 import { planAuth } from './ssh-auth.ts'
+import { readStartMarker, remoteCommandLine, START_MARKER } from './remote-command.ts'
 import { parseJump, resolveSshTarget, type ResolvedSshTarget } from './ssh-config.ts'
 
 export interface SshTransportOptions {
@@ -42,17 +44,14 @@ export interface SshTransportOptions {
    * them (they replace whatever the hop's own configuration says).
    */
   jumpChain?: string[]
+  /** How the command line sent to the login shell is built (tests put an old prelude back). */
+  commandLine?: (command: string) => string
 }
 
 /** A host key as `ssh` shows it: SHA256:<base64 without padding>. */
 function fingerprint(key: Buffer): string {
   return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`
 }
-
-/** Every command first reports its shell's PID on stderr, so a timed-out command can be killed whole. */
-const PID_MARKER_COMMAND = `printf '\\036runbook-pid=%s\\n' "$$" >&2`
-// eslint-disable-next-line no-control-regex -- the marker starts with an ASCII record separator on purpose
-const PID_MARKER = /^\x1erunbook-pid=(\d+)\n/
 
 const DEFAULT_HOST_KEY_ALGORITHMS = [
   'ssh-ed25519',
@@ -262,12 +261,17 @@ export class SshTransport implements Transport {
     })
     try {
       const outcome = await Promise.race([
-        ssh.execCommand(`${PID_MARKER_COMMAND}; ${command}`, {
+        ssh.execCommand((this.opts.commandLine ?? remoteCommandLine)(command), {
           onChannel: (c) => {
             channel = c
-            c.stderr.once('data', (chunk: Buffer) => {
-              remotePid = PID_MARKER.exec(chunk.toString())?.[1]
-            })
+            // The wrapper's PID names the process group to kill if the command outlives its deadline.
+            let head = ''
+            const onData = (chunk: Buffer): void => {
+              head += chunk.toString()
+              remotePid = START_MARKER.exec(head)?.[1]
+              if (remotePid || head.length > 4096) c.stderr.off('data', onData)
+            }
+            c.stderr.on('data', onData)
           },
           ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
           noTrim: true,
@@ -291,15 +295,30 @@ export class SshTransport implements Transport {
         throw new ConnectionLostError(this.hostName, command)
       }
       const exitCode = outcome.code ?? 128 + signalNumber(outcome.signal)
-      return {
-        exitCode,
-        stdout: outcome.stdout,
-        stderr: outcome.stderr.replace(PID_MARKER, ''),
-        durationMs,
-      }
+      const marked = readStartMarker(outcome.stderr)
+      // No marker: the runbook's command never ran, whatever the exit code says.
+      if (!marked) throw await this.notRunError(ssh, command, exitCode, outcome.stderr)
+      return { exitCode, stdout: outcome.stdout, stderr: marked.stderr, durationMs }
     } finally {
       clearTimeout(timer)
     }
+  }
+
+  /** The command did not run under the wrapper: names the host and the login shell that took it. */
+  private async notRunError(
+    ssh: NodeSSH,
+    command: string,
+    exitCode: number,
+    stderr: string,
+  ): Promise<HostError> {
+    const shell = await Promise.race([
+      ssh.execCommand('echo $SHELL').then((r) => r.stdout.trim() || 'unknown'),
+      new Promise<string>((r) => setTimeout(() => r('unknown'), 5 * SECOND)),
+    ]).catch(() => 'unknown')
+    return new HostError(
+      this.hostName,
+      `the command did not run: the login shell (${shell}) did not run the runbook's sh wrapper (no start marker; exit ${exitCode}${stderr.trim() ? `, stderr: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}): ${command}`,
+    )
   }
 
   /**
@@ -310,7 +329,8 @@ export class SshTransport implements Transport {
   private async killProcessGroup(ssh: NodeSSH, pid: string | undefined): Promise<void> {
     if (!pid || !ssh.isConnected()) return
     const killer = ssh.execCommand(
-      `kill -KILL -- -${pid} 2>/dev/null || kill -KILL ${pid} 2>/dev/null; true`,
+      // No `--`: dash (Debian's sh) refuses it; `-KILL -<pgid>` reads the same in every sh.
+      remoteCommandLine(`kill -KILL -${pid} 2>/dev/null || kill -KILL ${pid} 2>/dev/null; true`),
     )
     await Promise.race([killer, new Promise((r) => setTimeout(r, 5 * SECOND))]).catch(
       () => undefined,
