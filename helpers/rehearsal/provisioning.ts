@@ -59,7 +59,8 @@ export function machineProvisioning(
         uid: u.uid,
         home: u.home,
         sudo: true,
-        shell: '/bin/bash',
+        // As on the real fleet (reference §4): every command sent over SSH goes through fish.
+        shell: '/usr/bin/fish',
         authorizedKeys: [clientPublicKey],
         ...(m.groups ? { groups: m.groups } : {}),
       },
