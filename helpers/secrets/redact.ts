@@ -16,6 +16,9 @@ let spoolRead = 0
 function remember(label: string, value: string): void {
   if (!value || secrets.has(value)) return
   secrets.set(value, label)
+  // Multi-line secrets (keys, env files) may be shown line by line.
+  for (const line of value.split('\n').map((l) => l.trim()))
+    if (line.length >= 8 && line !== value) secrets.set(line, label)
   patterns = undefined
 }
 
@@ -23,9 +26,6 @@ export function registerSecret(label: string, value: string | undefined): void {
   if (!value) return
   const known = secrets.has(value)
   remember(label, value)
-  // Multi-line secrets (keys, env files) may be shown line by line.
-  for (const line of value.split('\n').map((l) => l.trim()))
-    if (line.length >= 8 && line !== value) remember(label, line)
   if (!known) appendToSpool({ label, value })
 }
 
@@ -33,11 +33,7 @@ export function registerSecret(label: string, value: string | undefined): void {
 export function learnSpooledSecrets(): void {
   const { secrets: spooled, next } = readSpool(spoolRead)
   spoolRead = next
-  for (const s of spooled) {
-    remember(s.label, s.value)
-    for (const line of s.value.split('\n').map((l) => l.trim()))
-      if (line.length >= 8 && line !== s.value) remember(s.label, line)
-  }
+  for (const s of spooled) remember(s.label, s.value)
 }
 
 function compiled(): { re: RegExp; label: string }[] {
