@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import type { RunResults } from './results.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const FIRST_REPORTED = 'reported: a check failing with a remote stderr tail: failed'
 const reports = mkdtempSync(join(tmpdir(), 'interrupted-reports-'))
 afterAll(() => rmSync(reports, { recursive: true, force: true }))
 
@@ -37,13 +38,12 @@ describe('a run cut short leaves its record', () => {
     const hanging = new Promise<void>((resolve) =>
       child.stderr.on('data', (d: Buffer) => {
         output += d.toString()
-        if (output.includes('hanging now')) resolve()
+        // The hang has begun and the main process holds the finished checks' results.
+        if (output.includes('hanging now') && output.includes(FIRST_REPORTED)) resolve()
       }),
     )
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)))
     await hanging
-    // Vitest's worker reports finished tests in batches; an operator's Ctrl-C comes later still.
-    await new Promise((r) => setTimeout(r, 1500))
     // As a terminal's Ctrl-C does: the whole process group.
     process.kill(-child.pid!, 'SIGINT')
     const code = await exited

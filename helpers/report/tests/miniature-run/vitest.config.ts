@@ -15,6 +15,6 @@ export default defineConfig({
       at('../../../runner/setup-redaction.ts'),
       at('../../../runner/setup-current-test.ts'),
     ],
-    reporters: ['default', at('../../signoff-reporter.ts')],
+    reporters: ['default', at('../../signoff-reporter.ts'), at('./progress-reporter.ts')],
   },
 })
