@@ -21,7 +21,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['helpers/**/*.test.ts', 'docker/**/*.test.ts'],
+          include: ['helpers/**/*.test.ts', 'rehearsal/**/*.test.ts', 'docker/**/*.test.ts'],
           exclude: ['**/*.fleet.test.ts', '**/*.faults.test.ts', '**/node_modules/**'],
           testTimeout: 60 * SECOND,
           hookTimeout: 2 * MINUTE,
@@ -33,10 +33,10 @@ export default defineConfig({
         test: {
           // Tests of the simulated fleet itself: real containers, real systemd, real reboots.
           name: 'fleet',
-          include: ['helpers/**/*.fleet.test.ts'],
+          include: ['rehearsal/**/*.fleet.test.ts'],
           testTimeout: 5 * MINUTE,
           hookTimeout: 10 * MINUTE,
-          globalSetup: ['./helpers/runner/fleet-global-setup.ts'],
+          globalSetup: ['./rehearsal/global-setup/fleet.ts'],
         },
       },
       {
@@ -45,9 +45,9 @@ export default defineConfig({
           // The runbook under rehearsal faults: each test runs specs in a child process on a
           // fresh faulted fleet and judges which checks failed and why.
           name: 'faults',
-          include: ['helpers/**/*.faults.test.ts'],
+          include: ['rehearsal/**/*.faults.test.ts'],
           testTimeout: 30 * MINUTE,
-          globalSetup: ['./helpers/runner/faults-global-setup.ts'],
+          globalSetup: ['./rehearsal/global-setup/faults.ts'],
         },
       },
       {
@@ -58,7 +58,13 @@ export default defineConfig({
           // Every action and wait inside sets its own deadline; these are the outer bounds.
           testTimeout: 10 * MINUTE,
           hookTimeout: 30 * MINUTE,
-          globalSetup: ['./helpers/runner/runbook-global-setup.ts'],
+          // Product first (target, inventory, scope), then the target's own set-up (a
+          // rehearsal starts or attaches to its fleet), then the run's start record.
+          globalSetup: [
+            './helpers/runner/runbook-global-setup.ts',
+            './rehearsal/global-setup/runbook.ts',
+            './helpers/runner/run-meta-global-setup.ts',
+          ],
           setupFiles: [
             './helpers/runner/setup-redaction.ts',
             './helpers/runner/setup-current-test.ts',

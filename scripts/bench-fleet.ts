@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { buildImages } from '../docker/build-images.ts'
-import { fleetDown, fleetUp } from '../helpers/rehearsal/fleet-lifecycle.ts'
+import { fleetDown, fleetUp } from '../rehearsal/world/fleet-lifecycle.ts'
 import { sleep } from '../helpers/time/duration.ts'
 
 await buildImages() // not timed: the target is for images already built

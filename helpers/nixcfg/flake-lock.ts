@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Target } from '../config/target.ts'
+import { targetAccess } from '../config/target-access.ts'
 import { WorktreeError } from './worktree.ts'
 
 interface LockNode {
@@ -59,7 +60,7 @@ export function planPin(target: Target, dir: string, input: string, rev: string)
     throw new WorktreeError(
       `${join(dir, 'flake.lock')}: input "${input}" is locked as ${node.type ?? '?'}, not github:owner/repo; pin it by hand`,
     )
-  if (target === 'production')
+  if (targetAccess(target).flakePin === 'nix')
     return {
       changed: true,
       from,

@@ -3,22 +3,18 @@ import { existsSync, writeFileSync } from 'node:fs'
 import { journalLocal } from '../transcript/transcript.ts'
 import { isAbsolute, join, relative } from 'node:path'
 import type { Target } from '../config/target.ts'
-import { paths } from '../rehearsal/state.ts'
+import { targetAccess } from '../config/target-access.ts'
 import type { FileEdit } from './agent-block.ts'
 
 export class WorktreeError extends Error {
   override name = 'WorktreeError'
 }
 
-/** The operator's nixcfg working copy: NIXCFG_WORKTREE in production, the rehearsal's clone otherwise. */
+/** The operator's nixcfg working copy, as the target describes it (NIXCFG_WORKTREE in production). */
 export function worktreePath(target: Target, env = process.env): string {
-  if (target === 'rehearsal') return paths.worktree
-  const dir = env.NIXCFG_WORKTREE
-  if (!dir)
-    throw new WorktreeError(
-      'NIXCFG_WORKTREE is not set: give the path of your nixcfg working copy (the plan works in ~/Code/nixcfg)',
-    )
-  return dir
+  const w = targetAccess(target, env).worktree
+  if ('missing' in w) throw new WorktreeError(w.missing)
+  return w.dir
 }
 
 /**

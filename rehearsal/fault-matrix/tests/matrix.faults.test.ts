@@ -3,7 +3,7 @@ import { judgeRun } from '../expect-run.ts'
 import { recordScenario } from '../matrix-table.ts'
 import { readResults, rehearsalSecrets, reportProblems } from '../report-checks.ts'
 import { runRunbook } from '../run-runbook.ts'
-import { readTranscript } from '../../transcript/transcript.ts'
+import { readTranscript } from '../../../helpers/transcript/transcript.ts'
 import { PHASE1_ITEMS, SCENARIOS } from '../scenarios.ts'
 
 /**

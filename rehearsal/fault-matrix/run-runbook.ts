@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { rehearsalChildEnv } from '../config/target.ts'
-import type { RunResults } from '../report/results.ts'
-import { formatMs } from '../time/duration.ts'
+import { rehearsalChildEnv } from '../../helpers/config/target.ts'
+import type { RunResults } from '../../helpers/report/results.ts'
+import { formatMs } from '../../helpers/time/duration.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { readSignoffInBrowser, type RenderedCheckbox } from '../report/browser-check.ts'
-import { PLAN_CHECKLISTS } from '../report/plan-checklists.ts'
-import type { RunResults } from '../report/results.ts'
-import { scanForSecrets } from '../report/secret-scan.ts'
-import { paths } from '../rehearsal/state.ts'
+import { readSignoffInBrowser, type RenderedCheckbox } from '../../helpers/report/browser-check.ts'
+import { PLAN_CHECKLISTS } from '../../helpers/report/plan-checklists.ts'
+import type { RunResults } from '../../helpers/report/results.ts'
+import { scanForSecrets } from '../../helpers/report/secret-scan.ts'
+import { paths } from '../world/state.ts'
 
 /** The secrets of the rehearsal that just ran (read before the next one replaces them). */
 export function rehearsalSecrets(): Record<string, string> {

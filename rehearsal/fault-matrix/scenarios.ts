@@ -1,4 +1,4 @@
-import { PLAN_CHECKLISTS } from '../report/plan-checklists.ts'
+import { PLAN_CHECKLISTS } from '../../helpers/report/plan-checklists.ts'
 import type { Expectations } from './expect-run.ts'
 
 /**

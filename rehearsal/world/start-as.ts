@@ -1,8 +1,9 @@
-import { openFleet } from '../fleet/fleet.ts'
-import { loadInventory } from '../inventory/load-inventory.ts'
-import { runPhase1 } from '../phases/phase1.ts'
-import { say } from '../output/say.ts'
+import { openFleet } from '../../helpers/fleet/fleet.ts'
+import { loadInventory } from '../../helpers/inventory/load-inventory.ts'
+import { runPhase1 } from '../../helpers/phases/phase1.ts'
+import { say } from '../../helpers/output/say.ts'
 import { rehearsalSshSettings } from './ssh-settings.ts'
+import { describeRehearsalTarget } from './target-description.ts'
 
 /**
  * The states a rehearsal fleet can be started in, so one phase can be
@@ -23,6 +24,7 @@ export function parseStartAs(text: string | undefined): StartState {
 export async function bringTo(state: StartState): Promise<void> {
   if (state === 'initial') return
   say('rehearsal: bringing the fleet to "phase1-done" with the phase 1 runbook')
+  describeRehearsalTarget()
   const fleet = openFleet({
     target: 'rehearsal',
     inventory: loadInventory(),

@@ -22,6 +22,7 @@ export const paths = {
   worktree: join(STATE_DIR, 'nixcfg'),
   state: join(STATE_DIR, 'state.json'),
   secrets: join(STATE_DIR, 'secrets.json'),
+  target: join(STATE_DIR, 'target.json'),
 }
 
 export interface RehearsalState {

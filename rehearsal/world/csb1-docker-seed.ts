@@ -16,8 +16,8 @@ import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CACHE } from '../../docker/build-images.ts'
 import { hashTree } from '../../docker/hash-tree.ts'
-import { progress } from '../output/say.ts'
-import { formatMs } from '../time/duration.ts'
+import { progress } from '../../helpers/output/say.ts'
+import { formatMs } from '../../helpers/time/duration.ts'
 import { INNER_DOCKER } from './systemd-container.ts'
 
 /**

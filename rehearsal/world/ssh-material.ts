@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { knownHostName } from '../ssh/known-hosts.ts'
+import { knownHostName } from '../../helpers/ssh/known-hosts.ts'
 import { paths } from './state.ts'
 import { machines, type World } from './world.ts'
 

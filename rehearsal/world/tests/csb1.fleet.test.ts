@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { dashboardClient } from '../../dashboard/dashboard-access.ts'
-import { loadInventory } from '../../inventory/load-inventory.ts'
-import { NixosAdapter } from '../../os/nixos.ts'
-import { verifiedBackup } from '../../phases/rollback-dashboard.ts'
-import { DashboardStack } from '../../steps/dashboard-stack.ts'
-import { poll } from '../../wait/poll.ts'
+import { dashboardClient } from '../../../helpers/dashboard/dashboard-access.ts'
+import { loadInventory } from '../../../helpers/inventory/load-inventory.ts'
+import { NixosAdapter } from '../../../helpers/os/nixos.ts'
+import { verifiedBackup } from '../../../helpers/phases/rollback-dashboard.ts'
+import { DashboardStack } from '../../../helpers/steps/dashboard-stack.ts'
+import { poll } from '../../../helpers/wait/poll.ts'
 import { simulated } from './world-hosts.ts'
 
 /**

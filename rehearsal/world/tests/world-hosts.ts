@@ -1,6 +1,6 @@
 import { worldHost } from '../fleet-lifecycle.ts'
 import { loadWorld, machines, type Machine } from '../world.ts'
-import type { Host } from '../../hosts/host.ts'
+import type { Host } from '../../../helpers/hosts/host.ts'
 
 /** A simulated machine for the fleet tests, reached as the world describes it. */
 export function simulated(name: string): { machine: Machine; host: Host } {

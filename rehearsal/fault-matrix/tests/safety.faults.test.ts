@@ -1,10 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { openFleet } from '../../fleet/fleet.ts'
-import { loadInventory } from '../../inventory/load-inventory.ts'
-import { DashboardStack } from '../../steps/dashboard-stack.ts'
-import { fleetDown, rehearsalSshSettings } from '../../rehearsal/fleet-lifecycle.ts'
+import { openFleet } from '../../../helpers/fleet/fleet.ts'
+import { loadInventory } from '../../../helpers/inventory/load-inventory.ts'
+import { DashboardStack } from '../../../helpers/steps/dashboard-stack.ts'
+import { fleetDown, rehearsalSshSettings } from '../../world/fleet-lifecycle.ts'
 import { PHASE1_ITEMS } from '../scenarios.ts'
 import { runRunbook } from '../run-runbook.ts'
 
@@ -60,7 +60,7 @@ async function fleetSnapshot(): Promise<Record<string, string>> {
 
 describe('plan mode changes nothing', () => {
   it('MIGRATION_PLAN=1 for phases 1 and 2: every command and diff printed; no host, commit or container changed', async () => {
-    const up = spawnSync('npx', ['tsx', 'helpers/rehearsal/cli.ts', 'up'], {
+    const up = spawnSync('npx', ['tsx', 'rehearsal/world/cli.ts', 'up'], {
       cwd: ROOT,
       encoding: 'utf8',
       timeout: 15 * 60_000,

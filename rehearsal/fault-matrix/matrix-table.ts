@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { PLAN_CHECKLISTS } from '../report/plan-checklists.ts'
+import { PLAN_CHECKLISTS } from '../../helpers/report/plan-checklists.ts'
 import type { RunbookRun } from './run-runbook.ts'
 import type { Scenario } from './scenarios.ts'
 

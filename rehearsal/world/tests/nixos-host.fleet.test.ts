@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { NixosAdapter } from '../../os/nixos.ts'
-import { remotePath, sh } from '../../shell/quote.ts'
+import { NixosAdapter } from '../../../helpers/os/nixos.ts'
+import { remotePath, sh } from '../../../helpers/shell/quote.ts'
 import { simulated } from './world-hosts.ts'
 
 /** The simulated NixOS host behaves like one: evaluation, activation, generations, reboots. */

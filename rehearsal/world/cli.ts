@@ -6,7 +6,7 @@
  */
 import { parseStartAs } from './start-as.ts'
 import { execFileSync } from 'node:child_process'
-import { say } from '../output/say.ts'
+import { say } from '../../helpers/output/say.ts'
 import { fleetDown, fleetUp, parseFaults, runningFleet, worldHost } from './fleet-lifecycle.ts'
 import { loadWorld, machines } from './world.ts'
 

@@ -1,4 +1,4 @@
-import type { SshSettings } from '../fleet/fleet.ts'
+import type { SshSettings } from '../../helpers/fleet/fleet.ts'
 import { paths } from './state.ts'
 
 /** The SSH files a run uses to reach the simulated fleet (the production run uses ~/.ssh). */

@@ -1,8 +1,8 @@
 import bcrypt from 'bcryptjs'
 import { randomBytes } from 'node:crypto'
 import { generateSecret } from 'otplib'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { registerSecret } from '../secrets/redact.ts'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { registerSecret } from '../../helpers/secrets/redact.ts'
 import { paths } from './state.ts'
 
 /**
@@ -32,6 +32,8 @@ export function ensureRehearsalSecrets(): RehearsalSecrets {
       sessionSecret: randomBytes(32).toString('hex'),
       v1HashSecret: randomBytes(32).toString('hex'),
     }
+    // A fresh clone has no state folder yet (plan mode runs before any fleet was started).
+    mkdirSync(paths.dir, { recursive: true })
     writeFileSync(paths.secrets, JSON.stringify(s) + '\n', { mode: 0o600 })
   }
   registerSecret('NIXFLEET_AGENT_TOKEN', s.agentToken)

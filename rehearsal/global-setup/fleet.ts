@@ -1,6 +1,7 @@
-import { forceRehearsal } from '../config/target.ts'
-import { say } from '../output/say.ts'
-import { fleetDown, fleetUp, runningFleet } from '../rehearsal/fleet-lifecycle.ts'
+import { forceRehearsal } from '../../helpers/config/target.ts'
+import { say } from '../../helpers/output/say.ts'
+import { fleetDown, fleetUp, runningFleet } from '../world/fleet-lifecycle.ts'
+import { describeRehearsalTarget } from '../world/target-description.ts'
 
 /**
  * The fleet tests get a fresh simulated fleet (REHEARSAL_ATTACH=1 reuses a
@@ -8,6 +9,7 @@ import { fleetDown, fleetUp, runningFleet } from '../rehearsal/fleet-lifecycle.t
  */
 export default async function setup(): Promise<() => void> {
   forceRehearsal('the fleet tests')
+  describeRehearsalTarget()
   if (process.env.REHEARSAL_ATTACH === '1' && runningFleet())
     say('fleet tests: attaching to the running rehearsal fleet')
   else await fleetUp()

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { MacosAdapter } from '../../os/macos.ts'
-import { remotePath, sh } from '../../shell/quote.ts'
+import { MacosAdapter } from '../../../helpers/os/macos.ts'
+import { remotePath, sh } from '../../../helpers/shell/quote.ts'
 import { simulated } from './world-hosts.ts'
 
 /** The simulated Mac: Darwin, home-manager switch, launchd's list/print/bootstrap/bootout/kickstart, reboots. */

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { say } from '../output/say.ts'
+import { say } from '../../helpers/output/say.ts'
 import { machines, type World } from './world.ts'
 
 /**

@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs'
+import { z } from 'zod'
+import type { Target } from './target.ts'
+
+/**
+ * Everything that differs between reaching the real fleet and reaching a
+ * rehearsal of it, as data. The product reads it and never knows how a
+ * rehearsal is built: production is the operator's own set-up (~/.ssh, the
+ * system's DNS and CAs, NIXCFG_WORKTREE, Nix itself); a rehearsal describes
+ * itself in a file named by REHEARSAL_TARGET_FILE, which its set-up writes.
+ */
+export interface TargetAccess {
+  target: Target
+  /** ssh_config and known_hosts to resolve the plan's names (empty: the operator's ~/.ssh). */
+  ssh: { configFile?: string; knownHostsFiles?: string[] }
+  /** Name resolution and trust for HTTPS (absent: the system's DNS and CAs). */
+  https?: { caFile: string; resolve: { suffix: string; address: string } }
+  /** The nixcfg working copy, or why there is none. */
+  worktree: { dir: string } | { missing: string }
+  /**
+   * How the nixfleet flake input is pinned: Nix's own `nix flake lock
+   * --override-input` (fetches the commit), or the lock entry rewritten as
+   * Nix would write it (for a world that cannot reach GitHub).
+   */
+  flakePin: 'nix' | 'rewrite-lock'
+}
+
+export const TARGET_FILE_VARIABLE = 'REHEARSAL_TARGET_FILE'
+
+export class TargetAccessError extends Error {
+  override name = 'TargetAccessError'
+}
+
+const rehearsalDescription = z.strictObject({
+  ssh: z.strictObject({ configFile: z.string(), knownHostsFiles: z.array(z.string()) }),
+  https: z.strictObject({
+    caFile: z.string(),
+    resolve: z.strictObject({ suffix: z.string().startsWith('.'), address: z.string() }),
+  }),
+  worktree: z.string(),
+  flakePin: z.enum(['nix', 'rewrite-lock']),
+})
+export type RehearsalDescription = z.infer<typeof rehearsalDescription>
+
+const cache = new Map<string, TargetAccess>()
+
+export function targetAccess(target: Target, env: NodeJS.ProcessEnv = process.env): TargetAccess {
+  if (target === 'production') {
+    const dir = env.NIXCFG_WORKTREE
+    return {
+      target,
+      ssh: {},
+      worktree: dir
+        ? { dir }
+        : {
+            missing:
+              'NIXCFG_WORKTREE is not set: give the path of your nixcfg working copy (the plan works in ~/Code/nixcfg)',
+          },
+      flakePin: 'nix',
+    }
+  }
+  const file = env[TARGET_FILE_VARIABLE]
+  if (!file)
+    throw new TargetAccessError(
+      `rehearsal: ${TARGET_FILE_VARIABLE} is not set, so there is no simulated fleet to reach ` +
+        '(its set-up writes it: run the specs with `npx vitest run specs/…`, which starts or attaches to one)',
+    )
+  const known = cache.get(file)
+  if (known) return known
+  let parsed: RehearsalDescription
+  try {
+    parsed = rehearsalDescription.parse(JSON.parse(readFileSync(file, 'utf8')))
+  } catch (err) {
+    throw new TargetAccessError(
+      `rehearsal: ${file} (${TARGET_FILE_VARIABLE}) does not describe a target: ${(err as Error).message}`,
+    )
+  }
+  const access: TargetAccess = { target, ...parsed, worktree: { dir: parsed.worktree } }
+  cache.set(file, access)
+  return access
+}

@@ -1,0 +1,32 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import {
+  TARGET_FILE_VARIABLE,
+  type RehearsalDescription,
+} from '../../helpers/config/target-access.ts'
+import { paths } from './state.ts'
+
+/**
+ * How the runbook reaches this rehearsal, written where the product reads a
+ * target's description (REHEARSAL_TARGET_FILE): the generated ssh_config and
+ * known_hosts, csb1's TLS front published on 127.0.0.1 for the *.barta.cm
+ * names with only the rehearsal's CA trusted, the operator's working copy
+ * cloned from the simulated nixcfg, and flake.lock pinned by rewriting it
+ * (the sealed world cannot reach GitHub). Sets the variable for this process
+ * and everything it starts.
+ */
+export function describeRehearsalTarget(env: NodeJS.ProcessEnv = process.env): string {
+  const description: RehearsalDescription = {
+    ssh: { configFile: paths.sshConfig, knownHostsFiles: [paths.knownHosts] },
+    https: {
+      caFile: join(paths.dir, 'tls', 'ca.crt'),
+      resolve: { suffix: '.barta.cm', address: '127.0.0.1' },
+    },
+    worktree: paths.worktree,
+    flakePin: 'rewrite-lock',
+  }
+  mkdirSync(paths.dir, { recursive: true })
+  writeFileSync(paths.target, JSON.stringify(description, null, 2) + '\n')
+  env[TARGET_FILE_VARIABLE] = paths.target
+  return paths.target
+}
