@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkRemoteSqlite } from '../helpers/checks/sqlite-file.ts'
-import { agentStoppedEvidence } from '../helpers/checks/agent-stopped.ts'
 import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
 import { hostsForPhase } from '../helpers/inventory/load-inventory.ts'
 import { runPhase1, type Phase1Result } from '../helpers/phases/phase1.ts'
@@ -57,8 +56,8 @@ describe('Phase 1: Decommission v1', () => {
         // The host's own work first: an unreachable host or a failed rebuild is the reason.
         const done = valueOf(result.switches, name)
         const fh = fleet.get(name)
-        const evidence = await agentStoppedEvidence(fh)
-        expect(evidence.stopped, `${name}: ${evidence.detail}`).toBe(true)
+        const evidence = await fh.os.agentStopped(fh.host)
+        expect(evidence.ok, `${name}: ${evidence.detail}`).toBe(true)
 
         // Seen from the v1 dashboard: polls moved before the change, and no longer move.
         if ('skipped' in result.v1) return

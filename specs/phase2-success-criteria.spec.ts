@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { waitAgentConnected } from '../helpers/checks/agent-connected.ts'
 import { runningAgent } from '../helpers/checks/agent-version.ts'
-import { agentComesBack, dashboardComesBack } from '../helpers/checks/persistence.ts'
+import { dashboardComesBack } from '../helpers/checks/persistence.ts'
 import type { DashboardClient } from '../helpers/dashboard/client.ts'
 import { hostListing, sendCommand } from '../helpers/dashboard/commands.ts'
 import { dashboardClient } from '../helpers/dashboard/dashboard-access.ts'
@@ -135,7 +135,7 @@ describe('Success Criteria', () => {
     const dash = await dashboardComesBack(stack)
     if (!dash.ok) problems.push(`${inv.dashboard.host}: dashboard: ${dash.detail}`)
     for (const h of hosts) {
-      const a = await agentComesBack(fleet.get(h))
+      const a = await fleet.get(h).os.agentComesBack(fleet.get(h).host)
       if (!a.ok) problems.push(`${h}: agent: ${a.detail}`)
     }
     expect(problems, `would not come back after a reboot: ${problems.join('; ')}`).toEqual([])

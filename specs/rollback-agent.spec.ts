@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { agentStoppedEvidence } from '../helpers/checks/agent-stopped.ts'
 import { runningAgent } from '../helpers/checks/agent-version.ts'
 import { hostListing, waitHostOnline } from '../helpers/dashboard/commands.ts'
 import { DashboardSession } from '../helpers/dashboard/session.ts'
@@ -92,8 +91,8 @@ describe('Rollback Plan: If v2 Agent Fails', () => {
   for (const h of hosts) {
     it(`${h}: agent stopped on the host`, async () => {
       done(h)
-      const e = await agentStoppedEvidence(fleet.get(h))
-      expect(e.stopped, `${h}: ${e.detail}`).toBe(true)
+      const e = await fleet.get(h).os.agentStopped(fleet.get(h).host)
+      expect(e.ok, `${h}: ${e.detail}`).toBe(true)
     })
 
     it(`${h}: offline in the dashboard`, async () => {

@@ -1,8 +1,5 @@
 import type { FleetHost } from '../fleet/fleet.ts'
 import { HostError } from '../hosts/errors.ts'
-import { MacosAdapter } from '../os/macos.ts'
-import { AGENT_UNIT, NixosAdapter } from '../os/nixos.ts'
-import { sh } from '../shell/quote.ts'
 import type { Duration } from '../time/duration.ts'
 import { poll, TerminalStateError } from '../wait/poll.ts'
 
@@ -19,19 +16,11 @@ export async function waitAgentConnected(
   whyNot?: () => Promise<string | undefined>,
 ): Promise<{ lines: string[] }> {
   const { host, spec } = fh
-  if (fh.os instanceof NixosAdapter) await fh.os.waitForUnit(host, AGENT_UNIT, timeout)
-  else if (fh.os instanceof MacosAdapter) await fh.os.waitForAgentJob(host, timeout)
+  await fh.os.waitForAgent(host, timeout)
   return poll(
     `${spec.name}: agent log shows connected to dashboard and registered`,
     async () => {
-      const log =
-        spec.os === 'nixos'
-          ? await host.succeed(sh`journalctl -u ${AGENT_UNIT} -b --no-pager -o cat -n 300`, {
-              timeout: '30s',
-            })
-          : await host.succeed('tail -n 300 /tmp/nixfleet-agent.err 2>/dev/null || true', {
-              timeout: '30s',
-            })
+      const log = await fh.os.agentLogThisBoot(host, 300)
       const lines = log.split('\n')
       const start = lines.map((l) => l.includes('NixFleet Agent starting')).lastIndexOf(true)
       const current = start < 0 ? [] : lines.slice(start)

@@ -1,5 +1,4 @@
 import type { FleetHost } from '../fleet/fleet.ts'
-import { AGENT_LABEL } from '../os/macos.ts'
 
 /**
  * Which agent a host runs, read from the agent's own log since its last
@@ -36,17 +35,7 @@ export async function runningAgent(
 
 /** NIXFLEET_URL as the agent's unit (Environment=) or launchd job (its wrapper script) sets it. */
 async function configuredUrl(fh: FleetHost): Promise<string> {
-  const text =
-    fh.spec.os === 'nixos'
-      ? await fh.host.succeed('systemctl show -p Environment --value nixfleet-agent', {
-          timeout: '30s',
-        })
-      : await fh.host.succeed(
-          `cat ~/Library/LaunchAgents/${AGENT_LABEL}.plist 2>/dev/null || true`,
-          {
-            timeout: '30s',
-          },
-        )
+  const text = await fh.os.agentConfiguration(fh.host)
   // In the plist the wrapper script's quotes may be XML-escaped.
   return /NIXFLEET_URL=(?:&apos;|&quot;|['"])?([a-z]+:\/\/[^'"\s&<]+)/.exec(text)?.[1] ?? ''
 }

@@ -2,8 +2,7 @@ import type { Target } from '../config/target.ts'
 import { HostError } from '../hosts/errors.ts'
 import { Host } from '../hosts/host.ts'
 import { hostByName, type HostSpec, type Inventory } from '../inventory/load-inventory.ts'
-import { MacosAdapter } from '../os/macos.ts'
-import { NixosAdapter } from '../os/nixos.ts'
+import { osAdapterFor } from '../os/registry.ts'
 import type { OsAdapter } from '../os/os-adapter.ts'
 import { say } from '../output/say.ts'
 import { SshTransport } from '../ssh/ssh-transport.ts'
@@ -30,10 +29,6 @@ export interface Fleet {
   hosts: FleetHost[]
   get(name: string): FleetHost
   close(): Promise<void>
-}
-
-export function osAdapterFor(spec: HostSpec): OsAdapter {
-  return spec.os === 'nixos' ? new NixosAdapter() : new MacosAdapter()
 }
 
 export function openFleet(opts: {

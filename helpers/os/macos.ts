@@ -3,7 +3,8 @@ import type { Host } from '../hosts/host.ts'
 import { HostError } from '../hosts/errors.ts'
 import { sleep, type Duration } from '../time/duration.ts'
 import { poll, TerminalStateError } from '../wait/poll.ts'
-import type { AgentState, OsAdapter } from './os-adapter.ts'
+import type { HostSpec } from '../inventory/load-inventory.ts'
+import type { AgentState, Judged, OsAdapter } from './os-adapter.ts'
 import { provenStart, recordProvenStart } from './proven-stable.ts'
 
 export const AGENT_LABEL = 'com.nixfleet.agent'
@@ -101,5 +102,54 @@ export class MacosAdapter implements OsAdapter {
   async agentLog(host: Host, lines = 200): Promise<string> {
     const [out, err] = AGENT_LOGS
     return host.succeed(sh`tail -n ${lines} ${out} ${err} 2>/dev/null || true`, { timeout: '30s' })
+  }
+
+  /** The v2 agent logs to stderr, which launchd writes to /tmp (emptied by a reboot). */
+  async agentLogThisBoot(host: Host, lines: number): Promise<string> {
+    return host.succeed(sh`tail -n ${lines} ${AGENT_LOGS[1]} 2>/dev/null || true`, {
+      timeout: '30s',
+    })
+  }
+
+  /** `home-manager switch --flake ".#<user>@<host>"` with the inventory's attribute. */
+  switchCommand(spec: HostSpec): string {
+    const attr = spec.os === 'macos' ? spec.hm_attr : undefined
+    if (!attr) throw new HostError(spec.name, 'inventory has no hm_attr for this macOS host')
+    return sh`home-manager switch --flake ${`.#${attr}`}`
+  }
+
+  /** The plan's `launchctl list | grep nixfleet`, which "should show nothing". */
+  async agentStopped(host: Host): Promise<Judged> {
+    const r = await host.run('launchctl list | grep nixfleet', { timeout: '30s' })
+    const lines = r.stdout.trim()
+    return lines
+      ? {
+          ok: false,
+          detail: `launchctl list | grep nixfleet shows: ${lines.replace(/\n/g, ' | ')}`,
+        }
+      : { ok: true, detail: 'no nixfleet job in launchctl list' }
+  }
+
+  async waitForAgent(host: Host, timeout: Duration): Promise<void> {
+    await this.waitForAgentJob(host, timeout)
+  }
+
+  /** Loaded at login and kept alive: home-manager's LaunchAgent plist says so. */
+  async agentComesBack(host: Host): Promise<Judged> {
+    const plist = `~/Library/LaunchAgents/${AGENT_LABEL}.plist`
+    const r = await host.run(`cat ${plist}`, { timeout: '30s' })
+    if (r.exitCode !== 0) return { ok: false, detail: `${plist} is missing` }
+    const flag = (key: string): boolean => new RegExp(`<key>${key}</key>\\s*<true/>`).test(r.stdout)
+    return {
+      ok: flag('RunAtLoad') && flag('KeepAlive'),
+      detail: `${plist}: RunAtLoad ${flag('RunAtLoad')}, KeepAlive ${flag('KeepAlive')}`,
+    }
+  }
+
+  /** The job's plist (its wrapper script sets NIXFLEET_URL; quotes may be XML-escaped). */
+  async agentConfiguration(host: Host): Promise<string> {
+    return host.succeed(`cat ~/Library/LaunchAgents/${AGENT_LABEL}.plist 2>/dev/null || true`, {
+      timeout: '30s',
+    })
   }
 }

@@ -3,7 +3,8 @@ import type { Host } from '../hosts/host.ts'
 import { HostError } from '../hosts/errors.ts'
 import { poll, TerminalStateError } from '../wait/poll.ts'
 import { sleep, type Duration } from '../time/duration.ts'
-import type { AgentState, OsAdapter } from './os-adapter.ts'
+import type { HostSpec } from '../inventory/load-inventory.ts'
+import type { AgentState, Judged, OsAdapter } from './os-adapter.ts'
 import { provenStart, recordProvenStart } from './proven-stable.ts'
 
 export const AGENT_UNIT = 'nixfleet-agent'
@@ -118,6 +119,56 @@ export class NixosAdapter implements OsAdapter {
 
   async agentLog(host: Host, lines = 200): Promise<string> {
     return host.succeed(sh`journalctl -u ${AGENT_UNIT} --no-pager -o cat -n ${lines}`, {
+      timeout: '30s',
+    })
+  }
+
+  async agentLogThisBoot(host: Host, lines: number): Promise<string> {
+    return host.succeed(sh`journalctl -u ${AGENT_UNIT} -b --no-pager -o cat -n ${lines}`, {
+      timeout: '30s',
+    })
+  }
+
+  /** `sudo nixos-rebuild switch --flake .#<host>` with the inventory's attribute. */
+  switchCommand(spec: HostSpec): string {
+    const attr = spec.os === 'nixos' ? spec.flake_attr : undefined
+    if (!attr) throw new HostError(spec.name, 'inventory has no flake_attr for this NixOS host')
+    // -n: a password prompt fails at once ("sudo needs a password") instead of hanging.
+    return sh`sudo -n nixos-rebuild switch --flake ${`.#${attr}`}`
+  }
+
+  /**
+   * The plan's `systemctl status nixfleet-agent`, read as the plan reads it:
+   * "should show: inactive or not found" (exit 3 or 4; 0 means active).
+   */
+  async agentStopped(host: Host): Promise<Judged> {
+    const r = await host.run(sh`systemctl status ${AGENT_UNIT} --no-pager`, { timeout: '30s' })
+    const head = (r.stdout + r.stderr).trim().split('\n').slice(0, 3).join(' | ')
+    if (r.exitCode === 4 || /could not be found/i.test(r.stderr))
+      return { ok: true, detail: `unit ${AGENT_UNIT} not found` }
+    const active = /Active:\s+(\S+)/.exec(r.stdout)?.[1] ?? ''
+    if (r.exitCode === 3 && active === 'inactive')
+      return { ok: true, detail: `unit ${AGENT_UNIT} ${active}` }
+    return {
+      ok: false,
+      detail: `systemctl status ${AGENT_UNIT} exited ${r.exitCode} (${active || 'no Active: line'}): ${head}`,
+    }
+  }
+
+  async waitForAgent(host: Host, timeout: Duration): Promise<void> {
+    await this.waitForUnit(host, AGENT_UNIT, timeout)
+  }
+
+  /** Enabled for boot: the unit is started by the boot itself. */
+  async agentComesBack(host: Host): Promise<Judged> {
+    const r = await host.run(sh`systemctl is-enabled ${AGENT_UNIT}`, { timeout: '30s' })
+    const state = r.stdout.trim() || r.stderr.trim()
+    return { ok: state === 'enabled', detail: `systemctl is-enabled ${AGENT_UNIT}: ${state}` }
+  }
+
+  /** The unit's Environment= (NIXFLEET_URL among it). */
+  async agentConfiguration(host: Host): Promise<string> {
+    return host.succeed(sh`systemctl show -p Environment --value ${AGENT_UNIT}`, {
       timeout: '30s',
     })
   }

@@ -1,6 +1,8 @@
 import type { Host } from '../hosts/host.ts'
+import type { HostSpec } from '../inventory/load-inventory.ts'
+import type { Duration } from '../time/duration.ts'
 
-/** Agent state as the plan's verification commands see it. */
+/** Agent state as the host's service manager reports it. */
 export interface AgentState {
   /** The service/job is defined on the host at all. */
   present: boolean
@@ -9,15 +11,38 @@ export interface AgentState {
   detail: string
 }
 
-/** How each kind of machine is read and driven; the checks never branch on OS themselves. */
+/** A yes/no read from a host, with the host's own words as evidence. */
+export interface Judged {
+  ok: boolean
+  detail: string
+}
+
+/**
+ * Everything that differs between kinds of machine, so steps and checks
+ * never branch on the OS themselves. One adapter per inventory `os`, chosen
+ * from the registry (`registry.ts`); adding a host OS means adding an
+ * adapter there and nothing else.
+ */
 export interface OsAdapter {
-  readonly kind: 'nixos' | 'macos'
+  readonly kind: HostSpec['os']
   /** `uname -s` on this OS. */
   readonly unameKernel: string
   /** Changes on every boot, real or (in rehearsal) container restart. */
   bootIdentity(host: Host): Promise<string>
   readonly rebootCommand: string
+  /** The plan's switch command for this host (`nixos-rebuild`, `home-manager`). */
+  switchCommand(spec: HostSpec): string
   agentState(host: Host): Promise<AgentState>
-  /** Recent agent log lines, where this OS keeps them. */
+  /** "Stopped" as the plan's verify command for this OS reads it (ok = stopped). */
+  agentStopped(host: Host): Promise<Judged>
+  /** Waits until the agent runs and stays up; ends early on a crash loop or a missing agent. */
+  waitForAgent(host: Host, timeout: Duration): Promise<void>
+  /** Recent agent log lines, where this OS keeps them (every start kept in them). */
   agentLog(host: Host, lines?: number): Promise<string>
+  /** The log the agent writes in this boot (where a connection is announced). */
+  agentLogThisBoot(host: Host, lines: number): Promise<string>
+  /** Whether the agent is set up to come back after a reboot, read without rebooting. */
+  agentComesBack(host: Host): Promise<Judged>
+  /** The agent's configuration as its unit or job gives it (where NIXFLEET_URL is set). */
+  agentConfiguration(host: Host): Promise<string>
 }

@@ -1,4 +1,5 @@
 import { verifyOs, type FleetHost } from '../fleet/fleet.ts'
+import { osAdapterFor } from '../os/registry.ts'
 import { HostError } from '../hosts/errors.ts'
 import type { HostSpec } from '../inventory/load-inventory.ts'
 import { say } from '../output/say.ts'
@@ -11,14 +12,7 @@ import type { Duration } from '../time/duration.ts'
  * with the attribute the inventory gives (imac0's is not what the plan typed).
  */
 export function switchCommand(spec: HostSpec): string {
-  if (spec.os === 'nixos') {
-    if (!spec.flake_attr)
-      throw new HostError(spec.name, 'inventory has no flake_attr for this NixOS host')
-    // -n: a password prompt fails at once ("sudo needs a password") instead of hanging.
-    return sh`sudo -n nixos-rebuild switch --flake ${`.#${spec.flake_attr}`}`
-  }
-  if (!spec.hm_attr) throw new HostError(spec.name, 'inventory has no hm_attr for this macOS host')
-  return sh`home-manager switch --flake ${`.#${spec.hm_attr}`}`
+  return osAdapterFor(spec).switchCommand(spec)
 }
 
 export const checkoutDir = (spec: HostSpec): ShellFragment => remotePath(spec.checkout)
