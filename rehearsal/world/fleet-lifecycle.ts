@@ -21,6 +21,7 @@ import { gatewayProvisioning, machineProvisioning } from './provisioning.ts'
 import { ensureRehearsalSecrets, exportRehearsalSecrets } from './secrets.ts'
 import { ensureKeys, writeKnownHosts, writeSshConfig } from './ssh-material.ts'
 import { paths, readState, writeState, type RehearsalState } from './state.ts'
+import { describeRehearsalTarget } from './target-description.ts'
 import { SystemdContainer } from './systemd-container.ts'
 import { loadWorld, machines, type Machine, type World } from './world.ts'
 import { rehearsalSshSettings } from './ssh-settings.ts'
@@ -111,6 +112,8 @@ export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
   // A new rehearsal gets new keys, a new CA and new secrets.
   rmSync(paths.dir, { recursive: true, force: true })
   mkdirSync(paths.dir, { recursive: true })
+  // How the runbook reaches this fleet (the product reads it through REHEARSAL_TARGET_FILE).
+  describeRehearsalTarget()
   const keys = ensureKeys(world)
   writeKnownHosts(world, keys)
   writeSshConfig(world)
