@@ -14,7 +14,7 @@ import {
   dashboardStack,
   dashboardStartedAt,
   deployDashboard,
-  rebootHost,
+  rebootOnce,
   rolloutV2Agents,
   testHosts,
   v2CommitMessage,
@@ -38,6 +38,7 @@ import { withContext } from '../helpers/transcript/run-context.ts'
 import { NotRunError, Step } from '../helpers/runner/step.ts'
 import { RebootWaitError } from '../helpers/hosts/errors.ts'
 import { poll } from '../helpers/wait/poll.ts'
+import { ledgerFile, StepLedger } from '../helpers/runner/step-ledger.ts'
 import { HostWaits } from '../helpers/wait/start-now.ts'
 import { budget, CHECK_BUDGET_MS } from '../helpers/wait/budget.ts'
 
@@ -57,6 +58,8 @@ const csb1 = inv.dashboard.host
 const hosts = testHosts(fleet)
 const stack = dashboardStack(fleet)
 const url = inv.dashboard.url
+/** Reboots already proven on this target (a re-run does not repeat them). */
+const ledger = new StepLedger(ledgerFile(fleet.target))
 
 /** One logged-in session for reading the dashboard (hosts, commands). */
 const dashboard = new DashboardSession(fleet.target, url)
@@ -211,7 +214,14 @@ describe('Phase 2: Deploy v2', () => {
   const reboot = new Step('2.4 reboot csb1', {
     phase: PHASE,
     dependsOn: [deploy],
-    action: () => rebootHost(fleet.get(csb1)),
+    // Once per deployed container: a re-run after success reboots nothing.
+    action: () =>
+      rebootOnce(
+        fleet.get(csb1),
+        ledger,
+        '2.4',
+        `${csb1} rebooted after dashboard container ${deploy.get().container.slice(0, 12)} was deployed`,
+      ),
   })
   describe('2.4 Restart csb1 and Verify', () => {
     /** The HTTPS checks judge on their own once the reboot was issued, even if SSH did not come back. */
@@ -316,7 +326,12 @@ describe('Phase 2: Deploy v2', () => {
             throw new NotRunError(
               `not rebooted: its 2.5 rollout did not succeed (${rolloutFailure(h)})`,
             )
-          return rebootHost(fleet.get(h))
+          return rebootOnce(
+            fleet.get(h),
+            ledger,
+            '2.6',
+            `${h} rebooted after switching to nixcfg ${rollout.get().commit.slice(0, 12)}`,
+          )
         }),
       )
       // Every rebooted host's wait at once; each check reports its own host.

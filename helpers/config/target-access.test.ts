@@ -11,6 +11,7 @@ const description = {
   https: { caFile: '/r/tls/ca.crt', resolve: { suffix: '.barta.cm', address: '127.0.0.1' } },
   worktree: '/r/nixcfg',
   flakePin: 'rewrite-lock',
+  ledger: '/r/ledger.jsonl',
 }
 
 describe('a target is reached as it describes itself', () => {

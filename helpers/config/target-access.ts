@@ -23,6 +23,8 @@ export interface TargetAccess {
    * Nix would write it (for a world that cannot reach GitHub).
    */
   flakePin: 'nix' | 'rewrite-lock'
+  /** Where steps proven on this target are recorded (absent: next to production's reports). */
+  ledger?: string
 }
 
 export const TARGET_FILE_VARIABLE = 'REHEARSAL_TARGET_FILE'
@@ -39,6 +41,7 @@ const rehearsalDescription = z.strictObject({
   }),
   worktree: z.string(),
   flakePin: z.enum(['nix', 'rewrite-lock']),
+  ledger: z.string(),
 })
 export type RehearsalDescription = z.infer<typeof rehearsalDescription>
 

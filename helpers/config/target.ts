@@ -88,6 +88,7 @@ const NOT_INHERITED = [
   /^ROLLBACK_/,
   /^PHASE3_HOSTS$/,
   /^HOSTS$/,
+  /^STEPS$/,
 ]
 
 /** A clean environment for a rehearsal child process: the target pinned, nothing of production. */

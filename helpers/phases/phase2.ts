@@ -12,6 +12,7 @@ import { describeOutcome, parallelLimit, perHost, type HostOutcome } from '../ru
 import { sh } from '../shell/quote.ts'
 import { DashboardStack, NoContainerError } from '../steps/dashboard-stack.ts'
 import { pullAndSwitch, type SwitchResult } from '../steps/pull-and-switch.ts'
+import { doOnce, type StepLedger } from '../runner/step-ledger.ts'
 import type { Duration } from '../time/duration.ts'
 import { poll, TerminalStateError } from '../wait/poll.ts'
 
@@ -78,7 +79,9 @@ export async function checkDashboardEnv(fleet: Fleet): Promise<void> {
 export const START_LINE = 'starting dashboard server'
 
 /** Plan §2.3: git pull, docker compose build, docker compose up -d, logs checked, then healthy. */
-export async function deployDashboard(fleet: Fleet): Promise<{ startLine: string; pull: string }> {
+export async function deployDashboard(
+  fleet: Fleet,
+): Promise<{ startLine: string; pull: string; container: string }> {
   await checkDashboardEnv(fleet)
   const stack = dashboardStack(fleet)
   const svc = fleet.inventory.dashboard.service
@@ -99,8 +102,8 @@ export async function deployDashboard(fleet: Fleet): Promise<{ startLine: string
     },
     { timeout: '3m', interval: '2s' },
   )
-  await waitDashboardHealthy(stack, '2m')
-  return { startLine, pull }
+  const { id } = await waitDashboardHealthy(stack, '2m')
+  return { startLine, pull, container: id }
 }
 
 export interface RebootEvidence {
@@ -110,6 +113,8 @@ export interface RebootEvidence {
   /** The host's own clock just before the reboot (epoch seconds). */
   clockBefore: number
   tookMs: number
+  /** Set when this reboot was proven by an earlier run and not repeated. */
+  earlier?: { at: string; runId: string }
 }
 
 /** A real reboot with the OS's command, proven by a new boot identity. */
@@ -122,6 +127,27 @@ export async function rebootHost(fh: FleetHost, timeout: Duration = '6m'): Promi
   })
   say(`${fh.spec.name}: rebooted (${r.before} -> ${r.after})`)
   return { host: fh.spec.name, before: r.before, after: r.after, clockBefore, tookMs: r.tookMs }
+}
+
+/**
+ * A reboot that proves something (the deploy, or an agent's rollout, comes
+ * back by itself), done once: a re-run finds it in the ledger under `key`
+ * and, while the host is still in the boot that reboot produced, does not
+ * reboot again (STEPS=<step> forces it).
+ */
+export async function rebootOnce(
+  fh: FleetHost,
+  ledger: StepLedger,
+  step: '2.4' | '2.6',
+  key: string,
+): Promise<RebootEvidence> {
+  const r = await doOnce<RebootEvidence>(ledger, {
+    step,
+    key,
+    stillHolds: async (e) => (await fh.os.bootIdentity(fh.host)) === e.after,
+    action: () => rebootHost(fh),
+  })
+  return r.earlier ? { ...r.value, earlier: r.earlier } : r.value
 }
 
 /** When Docker last started the dashboard container, in epoch seconds (host clock). */

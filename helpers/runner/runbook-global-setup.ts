@@ -5,6 +5,7 @@ import { planMode, PLAN_VARIABLE } from '../plan/phase-plan.ts'
 import { openRunSecrets } from './begin-run.ts'
 import { startRun } from './run-folder.ts'
 import { describeScope } from './scope.ts'
+import { forcedSteps } from './step-ledger.ts'
 
 /**
  * Runs first, once, in the main process, before any runbook file: the
@@ -23,6 +24,9 @@ export default function setup(): void {
   say(`inventory: ${inventory.file} (${inventory.hosts.length} hosts)`)
   // A wrong name in HOSTS stops the run here, before any host is touched.
   say(`scope: ${describeScope(inventory)}`)
+  // A wrong step id in STEPS stops the run here too.
+  const forced = forcedSteps()
+  if (forced.length) say(`STEPS=${forced.join(',')}: run again even where already proven`)
   const runId = startRun(target)
   say(`run: reports/${runId}`)
   if (planMode())

@@ -24,6 +24,7 @@ export function describeRehearsalTarget(env: NodeJS.ProcessEnv = process.env): s
     },
     worktree: paths.worktree,
     flakePin: 'rewrite-lock',
+    ledger: join(paths.dir, 'ledger.jsonl'),
   }
   mkdirSync(paths.dir, { recursive: true })
   writeFileSync(paths.target, JSON.stringify(description, null, 2) + '\n')
