@@ -1,5 +1,4 @@
 import { HostError } from '../hosts/errors.ts'
-import type { HostSpec } from '../inventory/load-inventory.ts'
 import { MacosAdapter } from './macos.ts'
 import { NixosAdapter } from './nixos.ts'
 import type { OsAdapter } from './os-adapter.ts'
