@@ -2,6 +2,7 @@ import { Agent, request, type Dispatcher } from 'undici'
 import WebSocket from 'ws'
 import { registerSecret } from '../secrets/redact.ts'
 import { formatMs, sleep } from '../time/duration.ts'
+import { journalExchange } from '../transcript/transcript.ts'
 import { totpCode, totpSecondsLeft } from './totp.ts'
 
 export interface HttpResult {
@@ -9,6 +10,22 @@ export interface HttpResult {
   location?: string
   body: string
   setCookies: string[]
+  contentType?: string
+}
+
+/**
+ * What an exchange's evidence shows: status, redirect, content type and
+ * size, an HTML page's title, and the start of a JSON body (what host lists
+ * and command answers are judged by). Never an HTML body: the dashboard's
+ * page carries the CSRF token before the client has learnt it as a secret.
+ */
+export function exchangeSummary(r: HttpResult): string {
+  const type = r.contentType?.split(';')[0]?.trim() || 'no content type'
+  let s = `HTTP ${r.status}${r.location ? ` → ${r.location}` : ''}; ${type}, ${Buffer.byteLength(r.body)} bytes`
+  const title = /<title>([^<]{0,120})<\/title>/i.exec(r.body)?.[1]
+  if (title) s += `; title "${title.trim()}"`
+  if (/json/.test(type)) s += `\n${r.body.slice(0, 600)}`
+  return s
 }
 
 export interface ClientOptions {
@@ -65,6 +82,18 @@ export class DashboardClient {
   ): Promise<HttpResult> {
     const timeout = o.timeoutMs ?? this.opts.timeoutMs ?? 15_000
     const url = new URL(path, this.baseUrl)
+    return journalExchange('http', url, method, async () => {
+      const r = await this.request(method, url, o, timeout)
+      return { value: r, status: r.status, summary: exchangeSummary(r) }
+    })
+  }
+
+  private async request(
+    method: string,
+    url: URL,
+    o: { body?: string; headers?: Record<string, string> },
+    timeout: number,
+  ): Promise<HttpResult> {
     const signal = AbortSignal.timeout(timeout)
     let res: Dispatcher.ResponseData
     let body: string
@@ -93,7 +122,14 @@ export class DashboardClient {
     const raw = res.headers['set-cookie']
     const setCookies = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]
     const location = res.headers.location as string | undefined
-    return { status: res.statusCode, ...(location ? { location } : {}), body, setCookies }
+    const type = String(res.headers['content-type'] ?? '')
+    return {
+      status: res.statusCode,
+      ...(location ? { location } : {}),
+      body,
+      setCookies,
+      ...(type ? { contentType: type } : {}),
+    }
   }
 
   /** POSTs the login form; returns the redirect. A session cookie, if set, is kept. */
@@ -186,6 +222,17 @@ export function openSocket(
   url: string,
   headers: Record<string, string>,
   opts: ClientOptions = {},
+): Promise<WebSocket> {
+  return journalExchange('ws', new URL(url), 'WebSocket upgrade', async () => {
+    const ws = await upgrade(url, headers, opts)
+    return { value: ws, status: 101, summary: 'HTTP 101: upgraded, socket open' }
+  })
+}
+
+function upgrade(
+  url: string,
+  headers: Record<string, string>,
+  opts: ClientOptions,
 ): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, {

@@ -1,4 +1,5 @@
 import type { Duration } from '../time/duration.ts'
+import { journalExchange } from '../transcript/transcript.ts'
 import { poll } from '../wait/poll.ts'
 import { collectFrames, DashboardError, type DashboardClient } from './client.ts'
 
@@ -41,12 +42,26 @@ export async function sendCommand(
       throw new DashboardError(
         `POST /api/hosts/${host}/command ${command}: HTTP ${r.status} ${r.body.trim()}`,
       )
-    const got = await frames.catch((err: unknown) => {
-      throw new DashboardError(
-        `${host}: ${command} sent, but no completion: ${(err as Error).message}`,
-      )
-    })
-    const mine = got.filter((f) => f.payload.host_id === host)
+    // The frames the check judges by, as evidence: their types and the completion.
+    const mine = await journalExchange(
+      'ws',
+      new URL(client.wsUrl()),
+      `frames of ${command} on ${host} from`,
+      async () => {
+        const got = await frames.catch((err: unknown) => {
+          throw new DashboardError(
+            `${host}: ${command} sent, but no completion: ${(err as Error).message}`,
+          )
+        })
+        const own = got.filter((f) => f.payload.host_id === host)
+        const complete = own.find((f) => f.type === 'command_complete')
+        return {
+          value: own,
+          status: null,
+          summary: `${own.map((f) => f.type).join(', ')}\ncommand_complete: ${JSON.stringify(complete?.payload ?? {})}`,
+        }
+      },
+    )
     const done = mine.find((f) => f.type === 'command_complete')?.payload ?? {}
     return {
       host,

@@ -1,5 +1,6 @@
 import { PLAN_CHECKLISTS } from './plan-checklists.ts'
 import type { CheckRecord, CheckStatus, RunResults } from './results.ts'
+import type { TranscriptEntry } from '../transcript/transcript.ts'
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
@@ -10,19 +11,46 @@ const ICON: Record<CheckStatus, string> = {
   'not run': '? not run',
 }
 
+function outcomeText(e: TranscriptEntry): string {
+  if (e.exitCode === null) return esc(e.outcome === 'exit' ? 'answered' : e.outcome)
+  return e.kind ? `HTTP ${e.exitCode}` : `exit ${e.exitCode}`
+}
+
+/**
+ * A wait polls the same request or command many times: consecutive entries
+ * that read the same (what was run, its outcome, what came back) are shown
+ * once with their count, so the evidence stays readable.
+ */
+function collapse(entries: TranscriptEntry[]): { e: TranscriptEntry; times: number }[] {
+  const out: { e: TranscriptEntry; times: number }[] = []
+  const same = (a: TranscriptEntry, b: TranscriptEntry): boolean =>
+    a.host === b.host &&
+    a.command === b.command &&
+    a.exitCode === b.exitCode &&
+    a.outcome === b.outcome &&
+    a.stdoutTail === b.stdoutTail &&
+    a.stderrTail === b.stderrTail
+  for (const e of entries) {
+    const last = out.at(-1)
+    if (last && same(last.e, e)) last.times++
+    else out.push({ e, times: 1 })
+  }
+  return out
+}
+
 function evidence(c: CheckRecord): string {
   if (!c.evidence.length && !c.reason) return ''
-  const cmds = c.evidence
+  const cmds = collapse(c.evidence)
     .map(
-      (e) =>
-        `<li><code>${esc(e.host)}$ ${esc(e.command)}</code> → ${e.exitCode === null ? esc(e.outcome) : `exit ${e.exitCode}`} (${e.durationMs} ms)${
+      ({ e, times }) =>
+        `<li><code>${e.kind ? esc(e.command) : `${esc(e.host)}$ ${esc(e.command)}`}</code> → ${outcomeText(e)} (${e.durationMs} ms)${times > 1 ? ` ×${times}` : ''}${
           e.stdoutTail || e.stderrTail
             ? `<pre>${esc([e.stdoutTail, e.stderrTail].filter(Boolean).join('\n'))}</pre>`
             : ''
         }</li>`,
     )
     .join('')
-  return `<details><summary>evidence (${c.evidence.length} command${c.evidence.length === 1 ? '' : 's'})</summary>${
+  return `<details><summary>evidence (${c.evidence.length} ${c.evidence.length === 1 ? 'entry' : 'entries'}: commands and requests)</summary>${
     c.reason ? `<pre class="reason">${esc(c.reason)}</pre>` : ''
   }<ul>${cmds}</ul></details>`
 }

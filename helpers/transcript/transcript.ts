@@ -7,7 +7,10 @@ import { currentTest } from './current-test.ts'
 
 export interface TranscriptEntry {
   time: string
+  /** A host of the inventory, `local`, or for an HTTP/WebSocket exchange the URL's host. */
   host: string
+  /** Absent for a shell command (remote or local). */
+  kind?: 'http' | 'ws'
   phase?: string
   /** The action (beforeAll) this command belongs to. */
   check?: string
@@ -72,6 +75,45 @@ export function journalLocal<T>(
     ...(r.stderr !== undefined ? { stderr: r.stderr } : {}),
   })
   return r.value
+}
+
+/**
+ * An HTTP request or a WebSocket exchange a check relies on, journalled like
+ * a command: what was asked (method and URL; never a request body, which may
+ * hold the password) and what came back (status, redirect, and a summary the
+ * caller gives), so the sign-off shows it under the checkbox.
+ */
+export async function journalExchange<T>(
+  kind: 'http' | 'ws',
+  url: URL,
+  what: string,
+  fn: () => Promise<{ value: T; status: number | null; summary: string }>,
+): Promise<T> {
+  const j = runJournal()
+  const command = `${what} ${url.href}`
+  const id = j?.started(url.host, command)
+  const started = Date.now()
+  const base = { host: url.host, kind, command, ...(id ? { id } : {}) }
+  try {
+    const r = await fn()
+    j?.record({
+      ...base,
+      exitCode: r.status,
+      durationMs: Date.now() - started,
+      outcome: 'exit',
+      stdout: r.summary,
+    })
+    return r.value
+  } catch (err) {
+    j?.record({
+      ...base,
+      exitCode: null,
+      durationMs: Date.now() - started,
+      outcome: 'connect-failed',
+      stderr: (err as Error).message,
+    })
+    throw err
+  }
 }
 
 /**

@@ -15,6 +15,14 @@ export function readResults(folder: string): RunResults {
   return JSON.parse(readFileSync(join(folder, 'results.json'), 'utf8')) as RunResults
 }
 
+/** Checks the dashboard answers: their evidence is requests, not SSH commands. */
+const EXCHANGE_CHECKS = [
+  '/ws without credentials answers 401',
+  'Login with password + TOTP works',
+  'Dashboard shows both hosts online',
+  'Can send commands to both hosts',
+]
+
 /**
  * What a finished run's report folder must show: signoff.html opens from disk
  * in Chromium with every checkbox of every plan checklist and a status; the
@@ -34,6 +42,13 @@ export async function reportProblems(
       else if (!/passed|failed|skipped|not run/.test(shown.status))
         problems.push(`checkbox "${item}" shows no status ("${shown.status}")`)
     }
+  // Checks judged over HTTPS or the WebSocket show the exchanges they relied on.
+  const results = readResults(folder)
+  for (const title of EXCHANGE_CHECKS) {
+    const c = results.checks.find((x) => x.title === title)
+    if (c?.status === 'passed' && !c.evidence.some((e) => e.kind === 'http' || e.kind === 'ws'))
+      problems.push(`"${title}" passed with no HTTP or WebSocket exchange as its evidence`)
+  }
   for (const u of page.external) problems.push(`the page fetched ${u}`)
   for (const hit of scanForSecrets(folder, secrets)) problems.push(`secret found: ${hit}`)
   return { problems, checkboxes: page.checkboxes }
