@@ -20,6 +20,7 @@ import {
   v2CommitMessage,
   waitDashboardHealthy,
   type RebootEvidence,
+  planPhase2,
 } from '../helpers/phases/phase2.ts'
 import { perHost, valueOf, type HostOutcome } from '../helpers/runner/per-host.ts'
 import {
@@ -30,7 +31,6 @@ import {
   requireSecrets,
 } from '../helpers/phases/prerequisites.ts'
 import { planMode } from '../helpers/plan/phase-plan.ts'
-import { planPhase2 } from '../helpers/plan/phase-plans.ts'
 import { confirmPlan, showPlan } from '../helpers/plan/show-plan.ts'
 import { outOfScope } from '../helpers/runner/scope.ts'
 import { readSecret } from '../helpers/secrets/secrets.ts'

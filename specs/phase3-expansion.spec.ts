@@ -5,12 +5,16 @@ import { dashboardDownReason } from '../helpers/dashboard/dashboard-down.ts'
 import { DashboardSession } from '../helpers/dashboard/session.ts'
 import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
 import { hostsForPhase } from '../helpers/inventory/load-inventory.ts'
-import { rolloutV2Agents, v2CommitMessage, type AgentRollout } from '../helpers/phases/phase2.ts'
+import {
+  rolloutV2Agents,
+  v2CommitMessage,
+  type AgentRollout,
+  planPhase3,
+} from '../helpers/phases/phase2.ts'
 import { parseHostList } from '../helpers/runner/host-list.ts'
 import { hostScope } from '../helpers/runner/scope.ts'
 import { agentsUnmet, enforcePrerequisites } from '../helpers/phases/prerequisites.ts'
 import { planMode } from '../helpers/plan/phase-plan.ts'
-import { planPhase3 } from '../helpers/plan/phase-plans.ts'
 import { confirmPlan, showPlan } from '../helpers/plan/show-plan.ts'
 import { valueOf } from '../helpers/runner/per-host.ts'
 import { withContext } from '../helpers/transcript/run-context.ts'

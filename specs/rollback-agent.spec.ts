@@ -4,11 +4,14 @@ import { hostListing, waitHostOnline } from '../helpers/dashboard/commands.ts'
 import { DashboardSession } from '../helpers/dashboard/session.ts'
 import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
 import { say } from '../helpers/output/say.ts'
-import { rollbackAgents, type AgentRollback } from '../helpers/phases/rollback-agent.ts'
+import {
+  rollbackAgents,
+  type AgentRollback,
+  planAgentRollback,
+} from '../helpers/phases/rollback-agent.ts'
 import { parseHostList } from '../helpers/runner/host-list.ts'
 import { inScope } from '../helpers/runner/scope.ts'
 import { planMode } from '../helpers/plan/phase-plan.ts'
-import { planAgentRollback } from '../helpers/plan/phase-plans.ts'
 import { confirmPlan, showPlan } from '../helpers/plan/show-plan.ts'
 import { valueOf } from '../helpers/runner/per-host.ts'
 import { formatMs } from '../helpers/time/duration.ts'

@@ -10,10 +10,10 @@ import {
   rollbackDashboard,
   waitV1LoginPage,
   type DashboardRollback,
+  planDashboardRollback,
 } from '../helpers/phases/rollback-dashboard.ts'
 import { readSecret } from '../helpers/secrets/secrets.ts'
 import { planMode } from '../helpers/plan/phase-plan.ts'
-import { planDashboardRollback } from '../helpers/plan/phase-plans.ts'
 import { confirmPlan, showPlan } from '../helpers/plan/show-plan.ts'
 import { sh } from '../helpers/shell/quote.ts'
 import { withContext } from '../helpers/transcript/run-context.ts'

@@ -2,17 +2,23 @@ import { dashboardClient } from '../dashboard/dashboard-access.ts'
 import { V1PollProbe, type PollWatch } from '../dashboard/v1-polls.ts'
 import type { Fleet, FleetHost } from '../fleet/fleet.ts'
 import { hostsForPhase } from '../inventory/load-inventory.ts'
-import { hostScope, outOfScope } from '../runner/scope.ts'
+import { hostScope, inScope, outOfScope } from '../runner/scope.ts'
 import { planDisableAgent } from '../nixcfg/edit-host-file.ts'
-import { planAllEdits } from '../nixcfg/plan-all-edits.ts'
-import { Worktree, worktreePath } from '../nixcfg/worktree.ts'
+import { PhasePlan } from '../plan/phase-plan.ts'
 import { say } from '../output/say.ts'
 import { describeOutcome, parallelLimit, perHost, type HostOutcome } from '../runner/per-host.ts'
+import {
+  commitAndSwitch,
+  describeNixcfgChange,
+  prepareNixcfgChange,
+  workingCopyFor,
+  type NixcfgChange,
+} from '../steps/nixcfg-change.ts'
 import { readSecret } from '../secrets/secrets.ts'
 import { enforcePrerequisites, phase1Unmet, requireSecrets } from './prerequisites.ts'
 import { DashboardStack } from '../steps/dashboard-stack.ts'
-import { pullAndSwitch, type SwitchResult } from '../steps/pull-and-switch.ts'
-import { backUpV1Database, type BackupResult } from '../steps/v1-backup.ts'
+import type { SwitchResult } from '../steps/pull-and-switch.ts'
+import { backupCommand, backUpV1Database, type BackupResult } from '../steps/v1-backup.ts'
 import { formatMs } from '../time/duration.ts'
 import { withContext } from '../transcript/run-context.ts'
 
@@ -34,6 +40,38 @@ export interface Phase1Result {
   switchWallMs: number
   dashboard: { stopped: string; backup: BackupResult } | { error: Error } | { skipped: string }
   ms: number
+}
+
+/** Plan §1.1 as one nixcfg change: every phase-1 host's agent disabled, one commit, each host switched. */
+export function phase1Change(fleet: Fleet, hosts: string[]): NixcfgChange {
+  return {
+    hosts,
+    edit: (file) => planDisableAgent(file),
+    message: PHASE1_COMMIT_MESSAGE,
+    isDone: (fh) => agentStopped(fh),
+    checkOf: (h) => `${h}: v1 agent stopped`,
+  }
+}
+
+/** Plan §1.2's stop, as `docker compose <V1_STOP>` in the v1 stack's directory. */
+const V1_STOP = 'down'
+
+/** What phase 1 will do, from the same change and commands its run uses (plan mode, production's plan). */
+export function planPhase1(fleet: Fleet): PhasePlan {
+  const inv = fleet.inventory
+  const plan = new PhasePlan('Phase 1: Decommission v1')
+  const hosts = hostsForPhase(inv, 1, hostScope(inv)).map((s) => s.name)
+  describeNixcfgChange(fleet, phase1Change(fleet, hosts), plan)
+  plan.request(
+    `log in to the v1 dashboard at ${inv.dashboard.url}; read each host's last poll before and after the change (read-only)`,
+  )
+  const csb1 = inv.dashboard.host
+  if (inScope(inv, csb1)) {
+    const stack = new DashboardStack(fleet.get(csb1).host, inv)
+    plan.command(csb1, stack.inDir(`docker compose ${V1_STOP}`))
+    plan.command(csb1, stack.inDir(backupCommand(inv.dashboard.database, inv.dashboard.backup)))
+  } else plan.note(csb1, 'not in HOSTS: the v1 dashboard is left running, no backup')
+  return plan
 }
 
 /** An agent stopped as the plan's verify commands see it: unit inactive or gone; no launchd job. */
@@ -61,13 +99,12 @@ export async function runPhase1(fleet: Fleet): Promise<Phase1Result> {
   const fh = (name: string): FleetHost => fleet.get(name)
 
   // 1. Edits, validated before anything is written.
-  const tree = new Worktree(worktreePath(fleet.target), fleet.inventory.nixcfg.branch)
-  const files = specs.map((s) => s.config_file)
+  const change = phase1Change(fleet, hosts)
   // Inputs first: the secrets the v1 login needs, then the working copy, then the fleet's state.
   requireSecrets('phase 1', ['dashboardPassword', 'totpSecret'])
-  tree.prepare(files)
+  const tree = workingCopyFor(fleet, change)
   enforcePrerequisites('phase 1', await phase1Unmet(fleet, tree, hosts))
-  const edits = planAllEdits(tree.dir, specs, (file) => planDisableAgent(file))
+  const prepared = prepareNixcfgChange(fleet, change, tree)
 
   const limit = parallelLimit()
   const runningBefore = await perHost(hosts, limit, (h) => agentStopped(fh(h)).then((s) => !s))
@@ -102,19 +139,9 @@ export async function runPhase1(fleet: Fleet): Promise<Phase1Result> {
   }
 
   // 3. One commit, one push; then every host, in parallel.
-  const pushed = tree.commitAndPush(edits, PHASE1_COMMIT_MESSAGE)
-  say(`nixcfg: ${pushed.note}`)
   const switchStarted = Date.now()
-  const switches = await perHost(hosts, limit, (h) =>
-    withContext({ check: `${h}: v1 agent stopped` }, () =>
-      pullAndSwitch(fh(h), {
-        commit: pushed.commit,
-        branch: fleet.inventory.nixcfg.branch,
-        isDone: () => agentStopped(fh(h)),
-      }),
-    ),
-  )
-  for (const o of switches.values()) say(describeOutcome(o, (r) => r.note))
+  const pushed = await commitAndSwitch(fleet, change, prepared)
+  const switches = pushed.switches
   const switchWallMs = Date.now() - switchStarted
 
   // 4. The v1 dashboard, after: nobody's last poll may move for a few intervals.
@@ -128,7 +155,7 @@ export async function runPhase1(fleet: Fleet): Promise<Phase1Result> {
     }
   }
 
-  // 5. Stop the v1 dashboard and back up its database.
+  // 5. Stop the v1 dashboard and back up its database (§1.2).
   let dashboard: Phase1Result['dashboard']
   const notInScope = outOfScope(fleet.inventory, csb1.spec.name)
   if (notInScope) dashboard = { skipped: notInScope }
@@ -138,8 +165,8 @@ export async function runPhase1(fleet: Fleet): Promise<Phase1Result> {
         const ids = await stack.runningIds()
         let stopped = `already down (no container of ${stack.dir} running)`
         if (ids.length) {
-          await stack.compose('down')
-          stopped = `docker compose down in ${stack.dir} (${ids.length} container(s))`
+          await stack.compose(V1_STOP)
+          stopped = `docker compose ${V1_STOP} in ${stack.dir} (${ids.length} container(s))`
         }
         say(`csb1: ${stopped}`)
         const backup = await backUpV1Database(stack)

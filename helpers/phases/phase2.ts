@@ -2,16 +2,19 @@ import { missingV2Variables } from '../checks/dashboard-env.ts'
 import type { Fleet, FleetHost } from '../fleet/fleet.ts'
 import { HostError } from '../hosts/errors.ts'
 import { hostsForPhase } from '../inventory/load-inventory.ts'
-import { hostScope } from '../runner/scope.ts'
+import { hostScope, inScope } from '../runner/scope.ts'
+import { PhasePlan } from '../plan/phase-plan.ts'
 import { planToV2 } from '../nixcfg/edit-host-file.ts'
-import { planAllEdits } from '../nixcfg/plan-all-edits.ts'
-import { pinInput } from '../nixcfg/flake-lock.ts'
-import { Worktree, worktreePath } from '../nixcfg/worktree.ts'
 import { say } from '../output/say.ts'
-import { describeOutcome, parallelLimit, perHost, type HostOutcome } from '../runner/per-host.ts'
+import type { HostOutcome } from '../runner/per-host.ts'
 import { sh } from '../shell/quote.ts'
 import { DashboardStack, NoContainerError } from '../steps/dashboard-stack.ts'
-import { pullAndSwitch, type SwitchResult } from '../steps/pull-and-switch.ts'
+import type { SwitchResult } from '../steps/pull-and-switch.ts'
+import {
+  applyNixcfgChange,
+  describeNixcfgChange,
+  type NixcfgChange,
+} from '../steps/nixcfg-change.ts'
 import { doOnce, type StepLedger } from '../runner/step-ledger.ts'
 import type { Duration } from '../time/duration.ts'
 import { poll, TerminalStateError } from '../wait/poll.ts'
@@ -85,10 +88,11 @@ export async function deployDashboard(
   await checkDashboardEnv(fleet)
   const stack = dashboardStack(fleet)
   const svc = fleet.inventory.dashboard.service
-  const pull = await stack.host.succeed(stack.inDir('git pull 2>&1'), { timeout: '5m' })
+  const [pullCmd, build, up] = DEPLOY_COMMANDS
+  const pull = await stack.host.succeed(stack.inDir(`${pullCmd} 2>&1`), { timeout: '5m' })
   say(`${stack.host.name}: git pull: ${pull.trim().split('\n')[0] ?? ''}`)
-  await stack.compose('build', '15m')
-  await stack.compose('up -d', '5m')
+  await stack.host.succeed(stack.inDir(`${build} 2>&1`), { timeout: '15m' })
+  await stack.host.succeed(stack.inDir(`${up} 2>&1`), { timeout: '5m' })
   const startLine = await poll(
     `${stack.host.name}: docker logs show "${START_LINE}"`,
     async () => {
@@ -166,6 +170,18 @@ export interface AgentRollout {
   switches: Map<string, HostOutcome<SwitchResult>>
 }
 
+/** Plan §2.5 (and phase 3) as one nixcfg change: v2 blocks, the v2 nixfleet pin, each host switched. */
+export function v2Change(fleet: Fleet, hosts: string[], message: string): NixcfgChange {
+  const inv = fleet.inventory
+  return {
+    hosts,
+    edit: (file) => planToV2(file, { url: inv.dashboard.ws_url, ...V2_AGENT }),
+    pin: { input: inv.nixcfg.nixfleet_input, rev: inv.nixcfg.nixfleet_v2_rev },
+    message,
+    isDone: async (fh) => (await fh.os.agentState(fh.host)).running,
+  }
+}
+
 /**
  * Plan §2.5 (and phase 3 for other hosts): in nixcfg, each host's agent
  * block becomes a v2 block and flake.lock pins the v2 nixfleet release;
@@ -177,38 +193,62 @@ export async function rolloutV2Agents(
   hosts: string[],
   message: string,
 ): Promise<AgentRollout> {
+  return applyNixcfgChange(fleet, v2Change(fleet, hosts, message))
+}
+
+/** Plan §2.3's commands on csb1, in order, as the deploy runs them in the dashboard's directory. */
+export const DEPLOY_COMMANDS = ['git pull', 'docker compose build', 'docker compose up -d'] as const
+
+/** What phase 2 will do, from the same changes and commands its run uses. */
+export function planPhase2(fleet: Fleet): PhasePlan {
   const inv = fleet.inventory
-  const tree = new Worktree(worktreePath(fleet.target), inv.nixcfg.branch)
-  const specs = hosts.map((h) => fleet.get(h).spec)
-  tree.prepare([...specs.map((s) => s.config_file), 'flake.lock'])
-  const edits = planAllEdits(tree.dir, specs, (file) =>
-    planToV2(file, { url: inv.dashboard.ws_url, ...V2_AGENT }),
+  const plan = new PhasePlan('Phase 2: Deploy v2')
+  const csb1 = inv.dashboard.host
+  const hosts = testHosts(fleet)
+  plan.note(
+    csb1,
+    `prerequisites: the v1 dashboard stopped and a verified backup in ${inv.dashboard.compose_dir}; ${inv.dashboard.env_file} holds every variable v2 requires (names read on ${csb1}, values never leave it)`,
   )
-  for (const e of edits)
-    if (e.dropped.length)
-      say(`nixcfg: ${tree.rel(e.file)}: v1-only options removed: ${e.dropped.join(', ')}`)
-  const pin = pinInput(
-    fleet.target,
-    tree.dir,
-    inv.nixcfg.nixfleet_input,
-    inv.nixcfg.nixfleet_v2_rev,
-  )
-  if (pin.changed)
-    say(
-      `nixcfg: flake.lock: ${inv.nixcfg.nixfleet_input} ${pin.from.slice(0, 7)} -> ${inv.nixcfg.nixfleet_v2_rev.slice(0, 7)}`,
+  if (inScope(inv, csb1)) {
+    const fh = fleet.get(csb1)
+    const stack = new DashboardStack(fh.host, inv)
+    for (const c of DEPLOY_COMMANDS) plan.command(csb1, stack.inDir(c))
+    plan.command(
+      csb1,
+      `${fh.os.rebootCommand}   # once per deployed container (STEPS=2.4 repeats it)`,
     )
-  const pushed = tree.commitAndPush(edits, message, ['flake.lock'])
-  say(`nixcfg: ${pushed.note}`)
-  const switches = await perHost(hosts, parallelLimit(), (h) => {
-    const fh = fleet.get(h)
-    return pullAndSwitch(fh, {
-      commit: pushed.commit,
-      branch: inv.nixcfg.branch,
-      isDone: async () => (await fh.os.agentState(fh.host)).running,
-    })
-  })
-  for (const o of switches.values()) say(describeOutcome(o, (r) => r.note))
-  return { commit: pushed.commit, note: pushed.note, switches }
+  } else plan.note(csb1, 'not in HOSTS: the dashboard is not deployed or rebooted')
+  plan.note(
+    'dashboard',
+    `prerequisite for the agents: ${inv.dashboard.ws_url} answers (401 without credentials)`,
+  )
+  describeNixcfgChange(fleet, v2Change(fleet, hosts, v2CommitMessage(hosts)), plan)
+  for (const h of hosts)
+    plan.command(
+      h,
+      `${fleet.get(h).os.rebootCommand}   # once per rolled-out commit (STEPS=2.6 repeats it)`,
+    )
+  plan.request(
+    `log in with password + TOTP at ${inv.dashboard.url}/login (and once with a wrong code)`,
+  )
+  for (const h of hosts) plan.request(`send pull, then switch, to ${h} through the dashboard's API`)
+  return plan
+}
+
+export function planSuccessCriteria(fleet: Fleet): PhasePlan {
+  const plan = new PhasePlan('Success Criteria (read-only status check)')
+  plan.note('dashboard', 'reads every host, the dashboard and csb1; changes nothing on any host')
+  for (const h of testHosts(fleet))
+    plan.request(
+      `send pull, then switch, to ${h} through the dashboard's API (the criteria require it)`,
+    )
+  return plan
+}
+
+export function planPhase3(fleet: Fleet, hosts: string[]): PhasePlan {
+  const plan = new PhasePlan('Phase 3: Later Expansion')
+  describeNixcfgChange(fleet, v2Change(fleet, hosts, v2CommitMessage(hosts)), plan)
+  return plan
 }
 
 export function v2CommitMessage(hosts: string[]): string {

@@ -1,10 +1,13 @@
 import type { Fleet } from '../fleet/fleet.ts'
 import { planDisableAgent } from '../nixcfg/edit-host-file.ts'
-import { planAllEdits } from '../nixcfg/plan-all-edits.ts'
-import { Worktree, worktreePath } from '../nixcfg/worktree.ts'
-import { say } from '../output/say.ts'
-import { describeOutcome, parallelLimit, perHost, type HostOutcome } from '../runner/per-host.ts'
-import { pullAndSwitch, type SwitchResult } from '../steps/pull-and-switch.ts'
+import { PhasePlan } from '../plan/phase-plan.ts'
+import type { HostOutcome } from '../runner/per-host.ts'
+import {
+  applyNixcfgChange,
+  describeNixcfgChange,
+  type NixcfgChange,
+} from '../steps/nixcfg-change.ts'
+import type { SwitchResult } from '../steps/pull-and-switch.ts'
 import { agentStopped } from './phase1.ts'
 
 export interface AgentRollback {
@@ -18,6 +21,16 @@ export function agentRollbackMessage(hosts: string[]): string {
   return `fix: roll back nixfleet v2 agent on ${hosts.join(', ')}`
 }
 
+/** The rollback as one nixcfg change: the named hosts' agents disabled, one commit, those hosts switched. */
+export function agentRollbackChange(hosts: string[]): NixcfgChange {
+  return {
+    hosts,
+    edit: (file) => planDisableAgent(file),
+    message: agentRollbackMessage(hosts),
+    isDone: (fh) => agentStopped(fh),
+  }
+}
+
 /**
  * Plan "Rollback Plan / If v2 Agent Fails": in nixcfg, set
  * `services.nixfleet-agent.enable = false` on the named hosts (every file
@@ -26,19 +39,13 @@ export function agentRollbackMessage(hosts: string[]): string {
  */
 export async function rollbackAgents(fleet: Fleet, hosts: string[]): Promise<AgentRollback> {
   const started = Date.now()
-  const tree = new Worktree(worktreePath(fleet.target), fleet.inventory.nixcfg.branch)
-  const specs = hosts.map((h) => fleet.get(h).spec)
-  tree.prepare(specs.map((s) => s.config_file))
-  const edits = planAllEdits(tree.dir, specs, (file) => planDisableAgent(file))
-  const pushed = tree.commitAndPush(edits, agentRollbackMessage(hosts))
-  say(`nixcfg: ${pushed.note}`)
-  const switches = await perHost(hosts, parallelLimit(), (h) =>
-    pullAndSwitch(fleet.get(h), {
-      commit: pushed.commit,
-      branch: fleet.inventory.nixcfg.branch,
-      isDone: () => agentStopped(fleet.get(h)),
-    }),
-  )
-  for (const o of switches.values()) say(describeOutcome(o, (r) => r.note))
-  return { commit: pushed.commit, note: pushed.note, switches, ms: Date.now() - started }
+  const r = await applyNixcfgChange(fleet, agentRollbackChange(hosts))
+  return { ...r, ms: Date.now() - started }
+}
+
+/** What the agent rollback will do, from the same change its run applies. */
+export function planAgentRollback(fleet: Fleet, hosts: string[]): PhasePlan {
+  const plan = new PhasePlan('Rollback: v2 agent')
+  describeNixcfgChange(fleet, agentRollbackChange(hosts), plan)
+  return plan
 }

@@ -4,7 +4,8 @@ import { dashboardClient } from '../dashboard/dashboard-access.ts'
 import { HostError } from '../hosts/errors.ts'
 import { say } from '../output/say.ts'
 import { sh } from '../shell/quote.ts'
-import type { DashboardStack } from '../steps/dashboard-stack.ts'
+import { DashboardStack } from '../steps/dashboard-stack.ts'
+import { PhasePlan } from '../plan/phase-plan.ts'
 import { formatMs } from '../time/duration.ts'
 import { poll } from '../wait/poll.ts'
 import { dashboardStack } from './phase2.ts'
@@ -52,6 +53,32 @@ export async function verifiedBackup(
   return { file, check }
 }
 
+/** The first commit that added `v2/` (its parent is v1). */
+const V2_ADDED_QUERY = 'git log --all --format=%H --diff-filter=A -- v2 | tail -1'
+
+/** What the dashboard rollback will do, from the same commands its run uses. */
+export function planDashboardRollback(fleet: Fleet): PhasePlan {
+  const inv = fleet.inventory
+  const csb1 = inv.dashboard.host
+  const stack = new DashboardStack(fleet.get(csb1).host, inv)
+  const { database, backup } = inv.dashboard
+  const pattern = backup.replace('{date}', '*')
+  const plan = new PhasePlan('Rollback: v2 dashboard')
+  plan.note(csb1, `refuses unless the newest ${pattern} is a verified SQLite v1 database`)
+  plan.command(csb1, stack.inDir(V2_ADDED_QUERY))
+  plan.command(csb1, stack.inDir('docker compose down'))
+  plan.command(csb1, stack.inDir('git checkout <parent of the commit that added v2/>'))
+  plan.command(
+    csb1,
+    stack.inDir(sh`mv -n -- ${database} ${`${database}.before-rollback-<time>`}`) +
+      '   # only when it differs from the backup',
+  )
+  plan.command(csb1, stack.inDir(`cp -- <newest ${pattern}> ${database}`))
+  plan.command(csb1, stack.inDir('docker compose build'))
+  plan.command(csb1, stack.inDir('docker compose up -d'))
+  return plan
+}
+
 /**
  * The v1 commit to return to. The plan says `git checkout HEAD~1 # or
  * specific v1 commit`; HEAD~1 is only right when v2 is exactly one commit
@@ -62,7 +89,7 @@ export async function v1Commit(stack: DashboardStack): Promise<{ commit: string;
   const { host } = stack
   const head = (await host.succeed(stack.inDir('git rev-parse HEAD'), { timeout: '30s' })).trim()
   const added = (
-    await host.succeed(stack.inDir('git log --all --format=%H --diff-filter=A -- v2 | tail -1'), {
+    await host.succeed(stack.inDir(V2_ADDED_QUERY), {
       timeout: '30s',
     })
   ).trim()

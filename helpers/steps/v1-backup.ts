@@ -10,6 +10,11 @@ export interface BackupResult {
   note: string
 }
 
+/** Plan §1.2's copy as the plan types it, with the host's own date. */
+export function backupCommand(database: string, pattern: string): string {
+  return sh`cp -- ${database} ${pattern.replace('{date}', '$(date +%Y%m%d)')}`
+}
+
 /**
  * Plan §1.2: `cp data/nixfleet.db data/nixfleet.db.v1-backup-$(date +%Y%m%d)`,
  * with csb1's own date, once the stack is down. Never overwrites: a backup

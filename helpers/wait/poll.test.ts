@@ -49,4 +49,19 @@ describe('poll', () => {
     )
     expect(Date.now() - started).toBeLessThan(1000)
   })
+
+  it('reports the last real answer, not the deadline cutting a slow last attempt short', async () => {
+    await expect(
+      poll(
+        'gpc0: agent connected',
+        ({ attempt }) =>
+          attempt === 1
+            ? Promise.reject(new Error('gpc0: log lacks "registered"'))
+            : new Promise<never>(() => undefined),
+        { timeout: 300, interval: 10 },
+      ),
+    ).rejects.toThrow(
+      /last error: gpc0: log lacks "registered" \(then the attempt 2 did not finish within \d+ ms\)$/,
+    )
+  })
 })

@@ -43,6 +43,8 @@ export async function poll<T>(
   const intervalMs = toMs(opts.interval ?? '1s')
   const deadline = Date.now() + timeoutMs
   let lastError: unknown
+  /** An attempt the deadline cut off: it says nothing about the awaited state. */
+  let cut: PollTimeoutError | undefined
   let nextProgress = Date.now() + PROGRESS_EVERY_MS
   for (let attempt = 1; ; attempt++) {
     const remainingMs = deadline - Date.now()
@@ -61,39 +63,56 @@ export async function poll<T>(
         `the attempt ${attempt}`,
         Promise.resolve().then(() => probe({ attempt, remainingMs })),
         remainingMs,
+        CutOffError,
       )
     } catch (err) {
       if (err instanceof TerminalStateError) {
         throw new Error(`${what}: gave up early: ${err.message}`, { cause: err })
       }
-      lastError = err
+      if (err instanceof CutOffError) cut = err
+      else {
+        lastError = err
+        cut = undefined
+      }
     }
     const pause = Math.min(intervalMs, deadline - Date.now())
     if (pause > 0) await sleep(pause)
   }
-  const last =
+  // The last answer the awaited thing gave, not the deadline cutting a later attempt short.
+  const answer =
     lastError instanceof Error
       ? lastError.message
       : lastError === undefined
-        ? 'no attempt finished'
+        ? undefined
         : JSON.stringify(lastError)
+  const last =
+    answer === undefined
+      ? (cut?.message ?? 'no attempt finished')
+      : `${answer}${cut ? ` (then ${cut.message})` : ''}`
   throw new PollTimeoutError(
     `${what} not satisfied after ${formatMs(timeoutMs)}; last error: ${last}`,
     {
-      cause: lastError,
+      cause: lastError ?? cut,
     },
   )
 }
 
+/** A poll's attempt stopped by the wait's deadline. */
+class CutOffError extends PollTimeoutError {
+  override name = 'CutOffError'
+}
+
 /** Rejects with a message naming `what` when `p` takes longer than `timeout`. */
-export async function withDeadline<T>(what: string, p: Promise<T>, timeout: Duration): Promise<T> {
+export async function withDeadline<T>(
+  what: string,
+  p: Promise<T>,
+  timeout: Duration,
+  As: typeof PollTimeoutError = PollTimeoutError,
+): Promise<T> {
   const ms = toMs(timeout)
   let timer: NodeJS.Timeout | undefined
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new PollTimeoutError(`${what} did not finish within ${formatMs(ms)}`)),
-      ms,
-    )
+    timer = setTimeout(() => reject(new As(`${what} did not finish within ${formatMs(ms)}`)), ms)
   })
   try {
     return await Promise.race([p, expired])

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openFleet } from '../fleet/fleet.ts'
 import { loadInventory } from '../inventory/load-inventory.ts'
-import { planPhase1, planPhase2 } from './phase-plans.ts'
+import { planPhase1 } from './phase1.ts'
+import { planPhase2 } from './phase2.ts'
 
 const FIXTURE = fileURLToPath(new URL('../../fixtures/nixcfg', import.meta.url))
 
