@@ -6,63 +6,18 @@ import { machines, type World } from './world.ts'
  * The rehearsal's fault catalog. A fault makes one condition false on one
  * simulated host so that the check watching that condition can be seen to
  * fail. Selected per run with REHEARSAL_FAULTS=name:host[,name:host…].
+ *
+ * One table: each fault's description, the hosts it can act on, how it is
+ * applied and how it is undone on a running fleet (or why only a fresh fleet
+ * undoes it). The entry type makes every part required, so a fault cannot
+ * be added with its revert forgotten.
  */
-export const FAULTS = {
-  'host-unreachable': 'the host is cut off the network: SSH to it fails to connect',
-  'rebuild-fails': 'nixos-rebuild / home-manager switch fails with a build error',
-  'unit-no-return': 'after the next reboot the agent does not start again (it fails at start)',
-  'no-return-from-reboot': 'the host never comes back after a reboot',
-  'wrong-host-key': 'the host presents a host key that is not the one in known_hosts',
-  'dashboard-never-healthy':
-    'the v2 commit csb1 pulls has a healthcheck that cannot pass (it calls curl, which the image lacks)',
-  'wrong-agent-token': "the host's agent token file holds a token the dashboard does not accept",
-  'totp-mismatch': "csb1's dashboard env file has a TOTP secret other than the operator's",
-  'required-variable-missing': "csb1's dashboard env file lacks NIXFLEET_SESSION_SECRET",
-  'agent-exits-on-start': 'the agent exits with an error as soon as it starts',
-  'no-restart-policy': 'the v2 commit csb1 pulls has no restart policy for the dashboard service',
-  'neighbour-breaks':
-    'when the next nixfleet container starts on csb1 (the deploy), the neighbouring grafana service is stopped',
-  'nixcfg-mkforce':
-    "a commit on the nixcfg remote wraps the host's agent enable in lib.mkForce (valid Nix the runbook must not edit)",
-} as const
-
-/** Faults that change the dashboard host (csb1); the others act on an agent host. */
-const DASHBOARD_FAULTS: readonly FaultName[] = [
-  'dashboard-never-healthy',
-  'totp-mismatch',
-  'required-variable-missing',
-  'no-restart-policy',
-  'neighbour-breaks',
-]
-const AGENT_FAULTS: readonly FaultName[] = ['wrong-agent-token', 'agent-exits-on-start']
-
-export type FaultName = keyof typeof FAULTS
-export interface FaultSpec {
-  name: FaultName
-  host: string
-}
-
-export function parseFaults(text: string | undefined, world: World): FaultSpec[] {
-  if (!text?.trim()) return []
-  return text.split(',').map((item) => {
-    const [name, host] = item.trim().split(':')
-    if (!name || !(name in FAULTS)) {
-      throw new Error(
-        `REHEARSAL_FAULTS: unknown fault "${name ?? ''}" (known: ${Object.keys(FAULTS).join(', ')})`,
-      )
-    }
-    if (!host || !world.machines[host]) {
-      throw new Error(
-        `REHEARSAL_FAULTS: fault ${name} needs a simulated host, e.g. ${name}:gpc0 (got "${host ?? ''}")`,
-      )
-    }
-    const machine = machines(world).find((m) => m.name === host)
-    if (DASHBOARD_FAULTS.includes(name as FaultName) && machine?.image !== 'csb1')
-      throw new Error(`REHEARSAL_FAULTS: ${name} acts on the dashboard host; use ${name}:csb1`)
-    if (AGENT_FAULTS.includes(name as FaultName) && !machine)
-      throw new Error(`REHEARSAL_FAULTS: ${name} needs a NixOS or macOS host`)
-    return { name: name as FaultName, host }
-  })
+interface FaultEntry {
+  description: string
+  /** `dashboard`: csb1 only; `agent`: a NixOS or macOS agent host; `any`: any simulated machine. */
+  actsOn: 'dashboard' | 'agent' | 'any'
+  apply: (world: World, host: string) => void
+  revert: ((world: World, host: string) => void) | { freshFleetOnly: string }
 }
 
 /** A commit on a simulated remote (what the next `git pull` brings), made on the gateway. */
@@ -89,143 +44,230 @@ const container = (host: string): string => `rehearsal-${host}`
 const exec = (host: string, script: string): void =>
   void execFileSync('docker', ['exec', container(host), 'sh', '-c', script])
 
-export function applyFault(world: World, f: FaultSpec): void {
-  switch (f.name) {
-    case 'host-unreachable':
-      spawnSync('docker', ['network', 'disconnect', '--force', world.network, container(f.host)], {
-        stdio: 'ignore',
-      })
-      break
-    case 'rebuild-fails':
-      exec(f.host, 'touch /etc/runbook-sim/faults/rebuild-fails')
-      break
-    case 'unit-no-return':
-      // Armed for this boot: the agent keeps running now and refuses to start in any later boot.
-      exec(f.host, "cut -d' ' -f22 /proc/1/stat > /etc/runbook-sim/faults/unit-no-return")
-      break
-    case 'no-return-from-reboot':
-      execFileSync('docker', ['update', '--restart=no', container(f.host)])
-      break
-    case 'dashboard-never-healthy':
+const marker = (host: string, name: string): void =>
+  exec(host, `touch /etc/runbook-sim/faults/${name}`)
+const unmark = (host: string, name: string): void =>
+  exec(host, `rm -f /etc/runbook-sim/faults/${name}`)
+
+const ONCE_MADE = 'it changes files and history the rehearsal made once (env file, token, remote)'
+
+const CATALOG = {
+  'host-unreachable': {
+    description: 'the host is cut off the network: SSH to it fails to connect',
+    actsOn: 'any',
+    apply: (world, host) =>
+      void spawnSync(
+        'docker',
+        ['network', 'disconnect', '--force', world.network, container(host)],
+        {
+          stdio: 'ignore',
+        },
+      ),
+    revert: (world, host) =>
+      void execFileSync('docker', [
+        'network',
+        'connect',
+        ...(world.machines[host]?.aliases ?? []).flatMap((a) => ['--alias', a]),
+        world.network,
+        container(host),
+      ]),
+  },
+  'rebuild-fails': {
+    description: 'nixos-rebuild / home-manager switch fails with a build error',
+    actsOn: 'any',
+    apply: (_w, host) => marker(host, 'rebuild-fails'),
+    revert: (_w, host) => unmark(host, 'rebuild-fails'),
+  },
+  'unit-no-return': {
+    description: 'after the next reboot the agent does not start again (it fails at start)',
+    actsOn: 'any',
+    // Armed for this boot: the agent keeps running now and refuses to start in any later boot.
+    apply: (_w, host) =>
+      exec(host, "cut -d' ' -f22 /proc/1/stat > /etc/runbook-sim/faults/unit-no-return"),
+    revert: (_w, host) => unmark(host, 'unit-no-return'),
+  },
+  'no-return-from-reboot': {
+    description: 'the host never comes back after a reboot',
+    actsOn: 'any',
+    apply: (_w, host) => void execFileSync('docker', ['update', '--restart=no', container(host)]),
+    revert: (_w, host) => {
+      execFileSync('docker', ['update', '--restart=unless-stopped', container(host)])
+      spawnSync('docker', ['start', container(host)], { stdio: 'ignore' })
+    },
+  },
+  'wrong-host-key': {
+    description: 'the host presents a host key that is not the one in known_hosts',
+    actsOn: 'any',
+    // The marker keeps the next boot's provisioning from restoring the key on record.
+    apply: (_w, host) =>
+      exec(
+        host,
+        'touch /etc/runbook-sim/faults/wrong-host-key && rm -f /etc/ssh/ssh_host_ed25519_key* && ' +
+          'ssh-keygen -q -t ed25519 -N "" -f /etc/ssh/ssh_host_ed25519_key && systemctl restart ssh',
+      ),
+    // Provisioning writes the key on record again.
+    revert: (_w, host) =>
+      exec(
+        host,
+        'rm -f /etc/runbook-sim/faults/wrong-host-key && systemctl restart runbook-provision ssh',
+      ),
+  },
+  'dashboard-never-healthy': {
+    description:
+      'the v2 commit csb1 pulls has a healthcheck that cannot pass (it calls curl, which the image lacks)',
+    actsOn: 'dashboard',
+    apply: () =>
       commitOnRemote(
         'nixfleet',
         `sed -i "s/'wget', '-q', '--spider',/'curl', '-sf',/" docker-compose.yml && grep -q curl docker-compose.yml`,
         'fix(compose): healthcheck with curl',
-      )
-      break
-    case 'no-restart-policy':
+      ),
+    revert: { freshFleetOnly: ONCE_MADE },
+  },
+  'wrong-agent-token': {
+    description: "the host's agent token file holds a token the dashboard does not accept",
+    actsOn: 'agent',
+    // Both places a token lives: agenix's source (NixOS, copied to /run at boot) and the Mac's file.
+    apply: (_w, host) =>
+      exec(
+        host,
+        'touch /etc/runbook-sim/faults/wrong-agent-token; ' +
+          'if [ -f /etc/agenix-sim/nixfleet-token ]; then printf "NIXFLEET_TOKEN=%s\\n" not-the-fleet-token > /etc/agenix-sim/nixfleet-token; ' +
+          'cp /etc/agenix-sim/nixfleet-token /run/agenix/nixfleet-token; fi; ' +
+          'for t in /home/*/.config/nixfleet/token /Users/*/.config/nixfleet/token; do [ -f "$t" ] && printf not-the-fleet-token > "$t"; done; true',
+      ),
+    revert: { freshFleetOnly: ONCE_MADE },
+  },
+  'totp-mismatch': {
+    description: "csb1's dashboard env file has a TOTP secret other than the operator's",
+    actsOn: 'dashboard',
+    // A valid base32 secret, just not the operator's.
+    apply: (world, host) =>
+      exec(
+        host,
+        `sed -i 's/^NIXFLEET_TOTP_SECRET=.*/NIXFLEET_TOTP_SECRET=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP/' ${envFile(world, host)}`,
+      ),
+    revert: { freshFleetOnly: ONCE_MADE },
+  },
+  'required-variable-missing': {
+    description: "csb1's dashboard env file lacks NIXFLEET_SESSION_SECRET",
+    actsOn: 'dashboard',
+    apply: (world, host) =>
+      exec(host, `sed -i '/^NIXFLEET_SESSION_SECRET=/d' ${envFile(world, host)}`),
+    revert: { freshFleetOnly: ONCE_MADE },
+  },
+  'agent-exits-on-start': {
+    description: 'the agent exits with an error as soon as it starts',
+    actsOn: 'agent',
+    apply: (_w, host) => marker(host, 'agent-exits-on-start'),
+    revert: (_w, host) => unmark(host, 'agent-exits-on-start'),
+  },
+  'no-restart-policy': {
+    description: 'the v2 commit csb1 pulls has no restart policy for the dashboard service',
+    actsOn: 'dashboard',
+    apply: () =>
       commitOnRemote(
         'nixfleet',
         `sed -i '/^ *restart: unless-stopped$/d' docker-compose.yml && ! grep -q 'restart:' docker-compose.yml`,
         'chore(compose): tidy service definition',
-      )
-      break
-    case 'neighbour-breaks':
-      // A watcher on csb1's Docker events, as a transient unit (gone after a reboot; grafana,
-      // stopped explicitly, stays stopped under its unless-stopped policy).
+      ),
+    revert: { freshFleetOnly: ONCE_MADE },
+  },
+  'neighbour-breaks': {
+    description:
+      'when the next nixfleet container starts on csb1 (the deploy), the neighbouring grafana service is stopped',
+    actsOn: 'dashboard',
+    // A watcher on csb1's Docker events, as a transient unit (gone after a reboot; grafana,
+    // stopped explicitly, stays stopped under its unless-stopped policy).
+    apply: (_w, host) =>
       exec(
-        f.host,
+        host,
         `systemd-run --unit=runbook-fault-neighbour-breaks sh -c ` +
           shq(
             `docker events --filter type=container --filter event=start --filter label=com.docker.compose.project=nixfleet --format '{{.ID}}' | ` +
               `{ read -r _; docker stop $(docker ps -q --filter label=com.docker.compose.service=grafana); }`,
           ),
-      )
-      break
-    case 'nixcfg-mkforce': {
+      ),
+    revert: (_w, host) =>
+      exec(
+        host,
+        'systemctl stop runbook-fault-neighbour-breaks 2>/dev/null; cd ~mba/docker && docker compose up -d grafana',
+      ),
+  },
+  'nixcfg-mkforce': {
+    description:
+      "a commit on the nixcfg remote wraps the host's agent enable in lib.mkForce (valid Nix the runbook must not edit)",
+    actsOn: 'any',
+    apply: (world, host) => {
       const file =
-        machines(world).find((m) => m.name === f.host)?.role === 'macos'
+        machines(world).find((m) => m.name === host)?.role === 'macos'
           ? 'home.nix'
           : 'configuration.nix'
-      const path = `hosts/${f.host}/${file}`
+      const path = `hosts/${host}/${file}`
       commitOnRemote(
         'nixcfg',
         `sed -i -e 's/^    enable = true;$/    enable = lib.mkForce true;/' ` +
           `-e 's/services.nixfleet-agent.enable = true;/services.nixfleet-agent.enable = lib.mkForce true;/' ${path} && grep -q mkForce ${path}`,
-        `fix(${f.host}): keep the agent on whatever other modules say`,
+        `fix(${host}): keep the agent on whatever other modules say`,
       )
-      break
+    },
+    revert: { freshFleetOnly: ONCE_MADE },
+  },
+} satisfies Record<string, FaultEntry>
+
+export type FaultName = keyof typeof CATALOG
+export interface FaultSpec {
+  name: FaultName
+  host: string
+}
+
+/** Each fault's description, by name (the catalog as the README and the matrix show it). */
+export const FAULTS = Object.fromEntries(
+  Object.entries(CATALOG).map(([name, e]) => [name, e.description]),
+) as Record<FaultName, string>
+
+/** How a fault is undone: a function, or why only a fresh fleet undoes it. */
+export function revertOf(name: FaultName): FaultEntry['revert'] {
+  return (CATALOG[name] as FaultEntry).revert
+}
+
+export function parseFaults(text: string | undefined, world: World): FaultSpec[] {
+  if (!text?.trim()) return []
+  return text.split(',').map((item) => {
+    const [name, host] = item.trim().split(':')
+    if (!name || !(name in CATALOG)) {
+      throw new Error(
+        `REHEARSAL_FAULTS: unknown fault "${name ?? ''}" (known: ${Object.keys(CATALOG).join(', ')})`,
+      )
     }
-    case 'totp-mismatch':
-      // A valid base32 secret, just not the operator's.
-      exec(
-        f.host,
-        `sed -i 's/^NIXFLEET_TOTP_SECRET=.*/NIXFLEET_TOTP_SECRET=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP/' ${envFile(world, f.host)}`,
+    if (!host || !world.machines[host]) {
+      throw new Error(
+        `REHEARSAL_FAULTS: fault ${name} needs a simulated host, e.g. ${name}:gpc0 (got "${host ?? ''}")`,
       )
-      break
-    case 'required-variable-missing':
-      exec(f.host, `sed -i '/^NIXFLEET_SESSION_SECRET=/d' ${envFile(world, f.host)}`)
-      break
-    case 'wrong-agent-token':
-      // Both places a token lives: agenix's source (NixOS, copied to /run at boot) and the Mac's file.
-      exec(
-        f.host,
-        'touch /etc/runbook-sim/faults/wrong-agent-token; ' +
-          'if [ -f /etc/agenix-sim/nixfleet-token ]; then printf "NIXFLEET_TOKEN=%s\\n" not-the-fleet-token > /etc/agenix-sim/nixfleet-token; ' +
-          'cp /etc/agenix-sim/nixfleet-token /run/agenix/nixfleet-token; fi; ' +
-          'for t in /home/*/.config/nixfleet/token /Users/*/.config/nixfleet/token; do [ -f "$t" ] && printf not-the-fleet-token > "$t"; done; true',
-      )
-      break
-    case 'agent-exits-on-start':
-      exec(f.host, 'touch /etc/runbook-sim/faults/agent-exits-on-start')
-      break
-    case 'wrong-host-key':
-      // The marker keeps the next boot's provisioning from restoring the key on record.
-      exec(
-        f.host,
-        'touch /etc/runbook-sim/faults/wrong-host-key && rm -f /etc/ssh/ssh_host_ed25519_key* && ' +
-          'ssh-keygen -q -t ed25519 -N "" -f /etc/ssh/ssh_host_ed25519_key && systemctl restart ssh',
-      )
-      break
-  }
+    }
+    const machine = machines(world).find((m) => m.name === host)
+    const entry = CATALOG[name as FaultName] as FaultEntry
+    if (entry.actsOn === 'dashboard' && machine?.image !== 'csb1')
+      throw new Error(`REHEARSAL_FAULTS: ${name} acts on the dashboard host; use ${name}:csb1`)
+    if (entry.actsOn === 'agent' && !machine)
+      throw new Error(`REHEARSAL_FAULTS: ${name} needs a NixOS or macOS host`)
+    return { name: name as FaultName, host }
+  })
+}
+
+export function applyFault(world: World, f: FaultSpec): void {
+  ;(CATALOG[f.name] as FaultEntry).apply(world, f.host)
   say(`rehearsal fault applied: ${f.name} on ${f.host} (${FAULTS[f.name]})`)
 }
 
 /** Undoes a fault, so a long-lived fleet (or the next test) starts clean again. */
 export function revertFault(world: World, f: FaultSpec): void {
-  const m = world.machines[f.host]
-  switch (f.name) {
-    case 'host-unreachable':
-      execFileSync('docker', [
-        'network',
-        'connect',
-        ...(m?.aliases ?? []).flatMap((a) => ['--alias', a]),
-        world.network,
-        container(f.host),
-      ])
-      break
-    case 'rebuild-fails':
-    case 'unit-no-return':
-    case 'agent-exits-on-start':
-      exec(f.host, `rm -f /etc/runbook-sim/faults/${f.name}`)
-      break
-    case 'neighbour-breaks':
-      exec(
-        f.host,
-        'systemctl stop runbook-fault-neighbour-breaks 2>/dev/null; cd ~mba/docker && docker compose up -d grafana',
-      )
-      break
-    case 'dashboard-never-healthy':
-    case 'no-restart-policy':
-    case 'nixcfg-mkforce':
-    case 'totp-mismatch':
-    case 'required-variable-missing':
-    case 'wrong-agent-token':
-      // These change files and history the rehearsal made once (env file, token, remote):
-      // a fresh fleet (`npm run fleet:up`) is the way back.
-      throw new Error(`fault ${f.name} cannot be reverted on a running fleet; start a fresh one`)
-    case 'no-return-from-reboot':
-      execFileSync('docker', ['update', '--restart=unless-stopped', container(f.host)])
-      spawnSync('docker', ['start', container(f.host)], { stdio: 'ignore' })
-      break
-    case 'wrong-host-key':
-      // Provisioning writes the key on record again.
-      exec(
-        f.host,
-        'rm -f /etc/runbook-sim/faults/wrong-host-key && systemctl restart runbook-provision ssh',
-      )
-      break
-  }
+  const revert = revertOf(f.name)
+  if (typeof revert !== 'function')
+    throw new Error(
+      `fault ${f.name} cannot be reverted on a running fleet (${revert.freshFleetOnly}); start a fresh one`,
+    )
+  revert(world, f.host)
 }
 
 export async function applyFaults(world: World, faults: FaultSpec[]): Promise<void> {
