@@ -2,43 +2,31 @@ import { spawnSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitAgentConnected } from '../helpers/checks/agent-connected.ts'
 import { neighbourBaseline, neighboursLost } from '../helpers/checks/neighbour-guard.ts'
-import { DashboardClient } from '../helpers/dashboard/client.ts'
-import { hostListing, sendCommand, waitHostOnline } from '../helpers/dashboard/commands.ts'
+import { hostListing, sendCommand } from '../helpers/dashboard/commands.ts'
 import { dashboardClient } from '../helpers/dashboard/dashboard-access.ts'
 import { totpCode } from '../helpers/dashboard/totp.ts'
-import { dashboardDownReason } from '../helpers/dashboard/dashboard-down.ts'
-import { DashboardSession } from '../helpers/dashboard/session.ts'
 import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
+import { phase2Run, switchedOk } from '../helpers/phases/phase2-run.ts'
+import { scopedIt } from '../helpers/runner/scoped-it.ts'
 import { worktreePath, Worktree } from '../helpers/nixcfg/worktree.ts'
 import {
-  dashboardStack,
   dashboardStartedAt,
   deployDashboard,
   rebootOnce,
   rolloutV2Agents,
-  testHosts,
   v2CommitMessage,
   waitDashboardHealthy,
   type RebootEvidence,
   planPhase2,
 } from '../helpers/phases/phase2.ts'
 import { perHost, valueOf, type HostOutcome } from '../helpers/runner/per-host.ts'
-import {
-  agentsUnmet,
-  enforcePrerequisites,
-  once,
-  phase2Unmet,
-  requireSecrets,
-} from '../helpers/phases/prerequisites.ts'
 import { planMode } from '../helpers/plan/phase-plan.ts'
 import { confirmPlan, showPlan } from '../helpers/plan/show-plan.ts'
-import { outOfScope } from '../helpers/runner/scope.ts'
 import { readSecret } from '../helpers/secrets/secrets.ts'
 import { withContext } from '../helpers/transcript/run-context.ts'
 import { NotRunError, Step } from '../helpers/runner/step.ts'
 import { RebootWaitError } from '../helpers/hosts/errors.ts'
 import { poll } from '../helpers/wait/poll.ts'
-import { ledgerFile, StepLedger } from '../helpers/runner/step-ledger.ts'
 import { HostWaits } from '../helpers/wait/start-now.ts'
 import { budget, CHECK_BUDGET_MS } from '../helpers/wait/budget.ts'
 
@@ -51,55 +39,13 @@ import { budget, CHECK_BUDGET_MS } from '../helpers/wait/budget.ts'
  */
 const PHASE = 'phase 2'
 const fleet = openRunFleet()
-const inv = fleet.inventory
-const dashboardDown = (): Promise<string | undefined> =>
-  dashboardDownReason(fleet.target, inv.dashboard.url)
-const csb1 = inv.dashboard.host
-const hosts = testHosts(fleet)
-const stack = dashboardStack(fleet)
-const url = inv.dashboard.url
-/** Reboots already proven on this target (a re-run does not repeat them). */
-const ledger = new StepLedger(ledgerFile(fleet.target))
-
-/** One logged-in session for reading the dashboard (hosts, commands). */
-const dashboard = new DashboardSession(fleet.target, url)
-const session = (): Promise<DashboardClient> => dashboard.get()
-
-async function waitOnline(host: string): Promise<string> {
-  return waitHostOnline(await session(), host)
-}
-
-/** Whether the rollout ran and its switch on this host succeeded (no throw: the checks report failures). */
-function switchedOk(
-  rollout: Step<{ switches: Map<string, HostOutcome<unknown>> }>,
-  host: string,
-): boolean {
-  return rollout.ok && rollout.get().switches.get(host)?.ok === true
-}
-
-afterAll(async () => {
-  await dashboard.close()
-  await fleet.close()
-})
-
+const run = phase2Run(fleet)
+const { inv, csb1, hosts, stack, url, ledger, dashboardDown, session, waitOnline } = run
+const { phase2Ready, agentsReady } = run
 /** A check of csb1 (the dashboard host): skipped, with the reason, when HOSTS leaves csb1 out. */
-const csb1Skip = outOfScope(inv, csb1)
-function csb1It(title: string, fn: () => unknown): void {
-  it(title, async (ctx) => {
-    if (csb1Skip) return ctx.skip(csb1Skip)
-    await fn()
-  })
-}
-
-/** Phase 2 touches csb1 only with v1 down and its backup verified; agents only with v2 answering. */
-const phase2Ready = once(async () => {
-  // The login checks of 2.7 need these: missing, nothing on csb1 is touched.
-  requireSecrets('phase 2', ['dashboardPassword', 'totpSecret'])
-  enforcePrerequisites('phase 2', await phase2Unmet(fleet))
-})
-const agentsReady = once(async () =>
-  enforcePrerequisites('the v2 agent rollout', await agentsUnmet(fleet)),
-)
+const csb1Skip = run.csb1Skip
+const csb1It = scopedIt(csb1Skip)
+afterAll(() => run.close())
 
 describe('Phase 2: Deploy v2', () => {
   if (planMode()) {
