@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { buildImages } from '../docker/build-images.ts'
 import { runbookArgs } from '../rehearsal/fault-matrix/run-runbook.ts'
 import { fleetDown, fleetUp } from '../rehearsal/world/fleet-lifecycle.ts'
-import { REPORTS_DIR } from '../helpers/runner/run-folder.ts'
+import { REPORTS_DIR } from '../helpers/transcript/run-folder.ts'
 import { formatMs } from '../helpers/time/duration.ts'
 import { rehearsalChildEnv } from '../helpers/config/target.ts'
 

@@ -19,12 +19,12 @@ import {
   type RebootEvidence,
   planPhase2,
 } from '../helpers/phases/phase2.ts'
-import { perHost, valueOf, type HostOutcome } from '../helpers/runner/per-host.ts'
-import { planMode } from '../helpers/plan/phase-plan.ts'
+import { perHost, valueOf, type HostOutcome } from '../helpers/flow/per-host.ts'
+import { planMode } from '../helpers/config/plan-mode.ts'
 import { confirmPlan, showPlan } from '../helpers/plan/show-plan.ts'
 import { readSecret } from '../helpers/secrets/secrets.ts'
 import { withContext } from '../helpers/transcript/run-context.ts'
-import { NotRunError, Step } from '../helpers/runner/step.ts'
+import { NotRunError, Step } from '../helpers/flow/step.ts'
 import { RebootWaitError } from '../helpers/hosts/errors.ts'
 import { poll } from '../helpers/wait/poll.ts'
 import { HostWaits } from '../helpers/wait/start-now.ts'

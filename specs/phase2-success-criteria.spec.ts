@@ -10,10 +10,10 @@ import { DashboardSession } from '../helpers/dashboard/session.ts'
 import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
 import { hostsForPhase } from '../helpers/inventory/load-inventory.ts'
 import { dashboardStack, testHosts, planSuccessCriteria } from '../helpers/phases/phase2.ts'
-import { hostScope } from '../helpers/runner/scope.ts'
-import { planMode } from '../helpers/plan/phase-plan.ts'
+import { hostScope } from '../helpers/config/scope.ts'
+import { planMode } from '../helpers/config/plan-mode.ts'
 import { showPlan } from '../helpers/plan/show-plan.ts'
-import { perHost } from '../helpers/runner/per-host.ts'
+import { perHost } from '../helpers/flow/per-host.ts'
 import { budget, CHECK_BUDGET_MS } from '../helpers/wait/budget.ts'
 
 /**

@@ -11,12 +11,12 @@ import {
   type AgentRollout,
   planPhase3,
 } from '../helpers/phases/phase2.ts'
-import { parseHostList } from '../helpers/runner/host-list.ts'
-import { hostScope } from '../helpers/runner/scope.ts'
+import { parseHostList } from '../helpers/config/host-list.ts'
+import { hostScope } from '../helpers/config/scope.ts'
 import { agentsUnmet, enforcePrerequisites } from '../helpers/phases/prerequisites.ts'
-import { planMode } from '../helpers/plan/phase-plan.ts'
+import { planMode } from '../helpers/config/plan-mode.ts'
 import { confirmPlan, showPlan } from '../helpers/plan/show-plan.ts'
-import { valueOf } from '../helpers/runner/per-host.ts'
+import { valueOf } from '../helpers/flow/per-host.ts'
 import { withContext } from '../helpers/transcript/run-context.ts'
 
 /**

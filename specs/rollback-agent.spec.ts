@@ -9,11 +9,11 @@ import {
   type AgentRollback,
   planAgentRollback,
 } from '../helpers/phases/rollback-agent.ts'
-import { parseHostList } from '../helpers/runner/host-list.ts'
-import { inScope } from '../helpers/runner/scope.ts'
-import { planMode } from '../helpers/plan/phase-plan.ts'
+import { parseHostList } from '../helpers/config/host-list.ts'
+import { inScope } from '../helpers/config/scope.ts'
+import { planMode } from '../helpers/config/plan-mode.ts'
 import { confirmPlan, showPlan } from '../helpers/plan/show-plan.ts'
-import { valueOf } from '../helpers/runner/per-host.ts'
+import { valueOf } from '../helpers/flow/per-host.ts'
 import { formatMs } from '../helpers/time/duration.ts'
 import { withContext } from '../helpers/transcript/run-context.ts'
 import { poll } from '../helpers/wait/poll.ts'

@@ -4,7 +4,7 @@ import { checkRemoteSqlite } from '../helpers/checks/sqlite-file.ts'
 import { dashboardClient } from '../helpers/dashboard/dashboard-access.ts'
 import { V1PollProbe } from '../helpers/dashboard/v1-polls.ts'
 import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
-import { outOfScope } from '../helpers/runner/scope.ts'
+import { outOfScope } from '../helpers/config/scope.ts'
 import { dashboardStack } from '../helpers/phases/phase2.ts'
 import {
   rollbackDashboard,
@@ -13,7 +13,7 @@ import {
   planDashboardRollback,
 } from '../helpers/phases/rollback-dashboard.ts'
 import { readSecret } from '../helpers/secrets/secrets.ts'
-import { planMode } from '../helpers/plan/phase-plan.ts'
+import { planMode } from '../helpers/config/plan-mode.ts'
 import { confirmPlan, showPlan } from '../helpers/plan/show-plan.ts'
 import { sh } from '../helpers/shell/quote.ts'
 import { withContext } from '../helpers/transcript/run-context.ts'

@@ -36,6 +36,20 @@ function sourceFiles(dir: string): string[] {
   })
 }
 
+/** Relative imports of one file, resolved to paths relative to `root`. */
+export function resolvedImports(root: string, file: string, text: string): string[] {
+  return ts
+    .preProcessFile(text, true, true)
+    .importedFiles.map((f) => f.fileName)
+    .filter((spec) => spec.startsWith('.'))
+    .map((spec) => relative(root, resolve(root, dirname(file), spec)))
+}
+
+/** The product's source files (tests included), relative to `root`. */
+export function productFiles(root: string): string[] {
+  return PRODUCT_DIRS.flatMap((d) => sourceFiles(join(root, d))).map((abs) => relative(root, abs))
+}
+
 /** Every import from the product into the rehearsal, across the project. */
 export function boundaryViolations(root: string): BoundaryViolation[] {
   return PRODUCT_DIRS.flatMap((d) => sourceFiles(join(root, d))).flatMap((abs) =>

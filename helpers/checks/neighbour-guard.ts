@@ -1,6 +1,6 @@
 import type { Fleet } from '../fleet/fleet.ts'
 import { say } from '../output/say.ts'
-import { writeRunArtifact } from '../runner/run-folder.ts'
+import { writeRunArtifact } from '../transcript/run-folder.ts'
 import type { Duration } from '../time/duration.ts'
 import { poll } from '../wait/poll.ts'
 import { describeNeighbour, probeNeighbours, type NeighbourStatus } from './neighbours.ts'

@@ -1,3 +1,5 @@
+import { PLAN_VARIABLE } from './plan-mode.ts'
+
 /**
  * Which fleet a run acts on. Rehearsal is the default. Production must be
  * asked for by name AND confirmed with the confirmation code of the plan the
@@ -10,7 +12,6 @@ export type Target = 'rehearsal' | 'production'
 
 export const TARGET_VARIABLE = 'MIGRATION_TARGET'
 export const CONFIRM_VARIABLE = 'MIGRATION_CONFIRM'
-const PLAN_VARIABLE = 'MIGRATION_PLAN'
 
 /** A confirmation code as plan mode prints it: 12 hex digits of the plan's sha256. */
 export const CONFIRM_CODE = /^[0-9a-f]{12}$/

@@ -1,7 +1,7 @@
 import { resolveTarget } from '../config/target.ts'
 import { loadInventory } from '../inventory/load-inventory.ts'
 import { targetAccess } from '../config/target-access.ts'
-import { runTranscript } from '../runner/run-folder.ts'
+import { runTranscript } from '../transcript/run-folder.ts'
 import { openFleet, type Fleet } from './fleet.ts'
 
 /**

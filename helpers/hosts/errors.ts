@@ -1,3 +1,4 @@
+import { tail } from '../output/text.ts'
 import { formatMs } from '../time/duration.ts'
 
 /** Exit codes an operator should not have to look up. */
@@ -15,11 +16,6 @@ export function exitCodeMeaning(code: number | null): string {
     255: 'ssh connection error',
   }
   return known[code] ?? (code > 128 ? `killed by signal ${code - 128}` : 'failure')
-}
-
-export function tail(text: string, lines = 15): string {
-  const all = text.trimEnd().split('\n')
-  return (all.length > lines ? ['…', ...all.slice(-lines)] : all).join('\n')
 }
 
 export class HostError extends Error {

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { REPORTS_DIR } from '../runner/run-folder.ts'
+import { REPORTS_DIR } from '../transcript/run-folder.ts'
 import { provenStart, recordProvenStart } from './proven-stable.ts'
 
 describe('proven agent starts', () => {

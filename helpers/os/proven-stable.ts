@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { REPORTS_DIR } from '../runner/run-folder.ts'
+import { REPORTS_DIR } from '../transcript/run-folder.ts'
 
 /**
  * Agent starts already seen staying up during this run: per host (and

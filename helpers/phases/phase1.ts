@@ -2,11 +2,11 @@ import { dashboardClient } from '../dashboard/dashboard-access.ts'
 import { V1PollProbe, type PollWatch } from '../dashboard/v1-polls.ts'
 import type { Fleet, FleetHost } from '../fleet/fleet.ts'
 import { hostsForPhase } from '../inventory/load-inventory.ts'
-import { hostScope, inScope, outOfScope } from '../runner/scope.ts'
+import { hostScope, inScope, outOfScope } from '../config/scope.ts'
 import { planDisableAgent } from '../nixcfg/edit-host-file.ts'
 import { PhasePlan } from '../plan/phase-plan.ts'
 import { say } from '../output/say.ts'
-import { describeOutcome, parallelLimit, perHost, type HostOutcome } from '../runner/per-host.ts'
+import { describeOutcome, parallelLimit, perHost, type HostOutcome } from '../flow/per-host.ts'
 import {
   commitAndSwitch,
   describeNixcfgChange,

@@ -2,11 +2,11 @@ import { missingV2Variables } from '../checks/dashboard-env.ts'
 import type { Fleet, FleetHost } from '../fleet/fleet.ts'
 import { HostError } from '../hosts/errors.ts'
 import { hostsForPhase } from '../inventory/load-inventory.ts'
-import { hostScope, inScope } from '../runner/scope.ts'
+import { hostScope, inScope } from '../config/scope.ts'
 import { PhasePlan } from '../plan/phase-plan.ts'
 import { planToV2 } from '../nixcfg/edit-host-file.ts'
 import { say } from '../output/say.ts'
-import type { HostOutcome } from '../runner/per-host.ts'
+import type { HostOutcome } from '../flow/per-host.ts'
 import { sh } from '../shell/quote.ts'
 import { DashboardStack, NoContainerError } from '../steps/dashboard-stack.ts'
 import type { SwitchResult } from '../steps/pull-and-switch.ts'
@@ -15,7 +15,7 @@ import {
   describeNixcfgChange,
   type NixcfgChange,
 } from '../steps/nixcfg-change.ts'
-import { doOnce, type StepLedger } from '../runner/step-ledger.ts'
+import { doOnce, type StepLedger } from '../flow/step-ledger.ts'
 import type { Duration } from '../time/duration.ts'
 import { poll, TerminalStateError } from '../wait/poll.ts'
 

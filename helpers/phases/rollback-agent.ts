@@ -1,7 +1,7 @@
 import type { Fleet } from '../fleet/fleet.ts'
 import { planDisableAgent } from '../nixcfg/edit-host-file.ts'
 import { PhasePlan } from '../plan/phase-plan.ts'
-import type { HostOutcome } from '../runner/per-host.ts'
+import type { HostOutcome } from '../flow/per-host.ts'
 import {
   applyNixcfgChange,
   describeNixcfgChange,

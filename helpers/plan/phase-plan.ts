@@ -2,12 +2,6 @@ import { createHash } from 'node:crypto'
 import { createTwoFilesPatch } from 'diff'
 import { redact } from '../secrets/redact.ts'
 
-/** MIGRATION_PLAN=1: every phase prints what it would do and does nothing. */
-export const PLAN_VARIABLE = 'MIGRATION_PLAN'
-
-export function planMode(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env[PLAN_VARIABLE] === '1'
-}
 
 export interface PlanStep {
   /** A host, or "nixcfg" for the operator's working copy, or "dashboard" for its API. */

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { REPORTS_DIR } from '../runner/run-folder.ts'
+import { REPORTS_DIR } from '../transcript/run-folder.ts'
 import { PhasePlan } from './phase-plan.ts'
 import { confirmPlan } from './show-plan.ts'
 

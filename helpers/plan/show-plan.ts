@@ -1,6 +1,6 @@
 import { confirmCodes, CONFIRM_VARIABLE, TargetError, type Target } from '../config/target.ts'
 import { say } from '../output/say.ts'
-import { writeRunArtifact } from '../runner/run-folder.ts'
+import { writeRunArtifact } from '../transcript/run-folder.ts'
 import type { PhasePlan } from './phase-plan.ts'
 
 /** Prints a phase's plan with its confirmation code, and keeps it in the run's folder. */

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { resolveTarget } from '../config/target.ts'
 import { worktreePath } from '../nixcfg/worktree.ts'
 import { loadInventory } from '../inventory/load-inventory.ts'
-import { describeScope } from '../runner/scope.ts'
+import { describeScope } from '../config/scope.ts'
 import type { RunMeta } from './results.ts'
 
 const git = (cwd: string, ...args: string[]): string => {

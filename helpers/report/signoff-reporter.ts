@@ -10,7 +10,7 @@ import { hostOf } from './plan-checklists.ts'
 import { renderSignoff } from './render-signoff.ts'
 import type { ActionRecord, CheckRecord, CheckStatus, RunMeta, RunResults } from './results.ts'
 import { finishRunMeta } from './run-meta.ts'
-import { REPORTS_DIR } from '../runner/run-folder.ts'
+import { REPORTS_DIR } from '../transcript/run-folder.ts'
 import { scanForSecrets } from './secret-scan.ts'
 import { installOutputRedaction, learnRunSecrets, redactTaskTree } from './redact-run.ts'
 

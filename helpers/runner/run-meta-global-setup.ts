@@ -1,5 +1,5 @@
 import { beginRunMeta } from '../report/run-meta.ts'
-import { runFolder } from './run-folder.ts'
+import { runFolder } from '../transcript/run-folder.ts'
 
 /**
  * Runs last of the runbook's global setups, when the target is ready (a

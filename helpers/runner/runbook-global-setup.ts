@@ -1,11 +1,11 @@
 import { resolveTarget, targetBanner } from '../config/target.ts'
 import { loadInventory } from '../inventory/load-inventory.ts'
 import { say } from '../output/say.ts'
-import { planMode, PLAN_VARIABLE } from '../plan/phase-plan.ts'
+import { planMode, PLAN_VARIABLE } from '../config/plan-mode.ts'
 import { openRunSecrets } from './begin-run.ts'
-import { startRun } from './run-folder.ts'
-import { describeScope } from './scope.ts'
-import { forcedSteps } from './step-ledger.ts'
+import { startRun } from '../transcript/run-folder.ts'
+import { describeScope } from '../config/scope.ts'
+import { forcedSteps } from '../flow/step-ledger.ts'
 
 /**
  * Runs first, once, in the main process, before any runbook file: the

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeEach } from 'vitest'
 import { scanForSecrets } from '../report/secret-scan.ts'
 import { registeredSecrets } from '../secrets/redact.ts'
 import { setCurrentTest } from '../transcript/current-test.ts'
-import { REPORTS_DIR } from './run-folder.ts'
+import { REPORTS_DIR } from '../transcript/run-folder.ts'
 
 beforeEach((ctx) => {
   setCurrentTest(ctx.task.name)

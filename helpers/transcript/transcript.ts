@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { redactDeep } from '../secrets/redact.ts'
-import { tail } from '../hosts/errors.ts'
+import { tail } from '../output/text.ts'
 import { currentContext } from './run-context.ts'
 import { currentTest } from './current-test.ts'
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { resolveTarget } from '../../helpers/config/target.ts'
 import { say } from '../../helpers/output/say.ts'
-import { planMode } from '../../helpers/plan/phase-plan.ts'
+import { planMode } from '../../helpers/config/plan-mode.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 

@@ -1,5 +1,5 @@
 import { openRunSecrets } from '../../../runner/begin-run.ts'
-import { startRun } from '../../../runner/run-folder.ts'
+import { startRun } from '../../../transcript/run-folder.ts'
 
 /** What the runbook's global setup does before any worker starts, without a fleet. */
 export default function setup(): void {

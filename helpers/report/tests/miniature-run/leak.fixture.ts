@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { runFolder, runTranscript, writeRunArtifact } from '../../../runner/run-folder.ts'
+import { runFolder, runTranscript, writeRunArtifact } from '../../../transcript/run-folder.ts'
 import { registerSecret } from '../../../secrets/redact.ts'
 import { readSecret } from '../../../secrets/secrets.ts'
 

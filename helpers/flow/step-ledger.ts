@@ -4,7 +4,7 @@ import type { Target } from '../config/target.ts'
 import { targetAccess } from '../config/target-access.ts'
 import { say } from '../output/say.ts'
 import { redactDeep } from '../secrets/redact.ts'
-import { REPORTS_DIR, runFolder } from './run-folder.ts'
+import { REPORTS_DIR, runFolder } from '../transcript/run-folder.ts'
 
 /**
  * What the runbook has proven on a target, across runs: a step that is

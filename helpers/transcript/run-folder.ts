@@ -2,7 +2,7 @@ import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { redactDeep } from '../secrets/redact.ts'
-import { Transcript } from '../transcript/transcript.ts'
+import { Transcript } from './transcript.ts'
 
 /** Where run folders go: `reports/` of the project (RUNBOOK_REPORTS_DIR moves it, for tests of the reporter). */
 export const REPORTS_DIR =
