@@ -1,8 +1,9 @@
+import { Step } from '../helpers/flow/step.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkRemoteSqlite } from '../helpers/checks/sqlite-file.ts'
 import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
 import { hostsForPhase } from '../helpers/inventory/load-inventory.ts'
-import { runPhase1, type Phase1Result, planPhase1 } from '../helpers/phases/phase1.ts'
+import { runPhase1, planPhase1 } from '../helpers/phases/phase1.ts'
 import { planMode } from '../helpers/config/plan-mode.ts'
 import { confirmPlan, showPlan } from '../helpers/plan/show-plan.ts'
 import { valueOf } from '../helpers/flow/per-host.ts'
@@ -11,7 +12,6 @@ import { outOfScope } from '../helpers/config/scope.ts'
 import { sh } from '../helpers/shell/quote.ts'
 import { DashboardStack } from '../helpers/steps/dashboard-stack.ts'
 import { formatMs } from '../helpers/time/duration.ts'
-import { withContext } from '../helpers/transcript/run-context.ts'
 
 /**
  * Plan P4500, Phase 1: Decommission v1. `beforeAll` performs §1.1 and §1.2;
@@ -21,7 +21,16 @@ import { withContext } from '../helpers/transcript/run-context.ts'
 const fleet = openRunFleet()
 const phaseHosts = hostsForPhase(fleet.inventory, 1).map((h) => h.name)
 const dashboardHost = fleet.inventory.dashboard.host
-let result: Phase1Result
+/** §1.1 and §1.2 after the operator's review; a refusal or failure is every check's reason. */
+const phase1 = new Step('phase 1', {
+  phase: 'phase 1',
+  requires: () => {
+    // Production: the operator's log shows the whole plan before the first change.
+    confirmPlan(fleet.target, () => planPhase1(fleet), 'plan-phase1.json')
+    return Promise.resolve()
+  },
+  action: () => runPhase1(fleet),
+})
 
 describe('Phase 1: Decommission v1', () => {
   if (planMode()) {
@@ -32,9 +41,9 @@ describe('Phase 1: Decommission v1', () => {
   }
 
   beforeAll(async () => {
-    // Production: the operator's log shows the whole plan before the first change.
-    confirmPlan(fleet.target, () => planPhase1(fleet), 'plan-phase1.json')
-    result = await withContext({ phase: 'phase 1' }, () => runPhase1(fleet))
+    await phase1.run()
+    if (!phase1.ok) return
+    const result = phase1.get()
     // For the benchmark: each host's own work against the phase as a whole.
     writeRunArtifact('phase1-timings.json', {
       phaseMs: result.ms,
@@ -52,6 +61,7 @@ describe('Phase 1: Decommission v1', () => {
       it(`${name}: v1 agent stopped`, async (ctx) => {
         const skip = outOfScope(fleet.inventory, name)
         if (skip) return ctx.skip(skip)
+        const result = phase1.get()
         // The host's own work first: an unreachable host or a failed rebuild is the reason.
         const done = valueOf(result.switches, name)
         const fh = fleet.get(name)
@@ -79,6 +89,7 @@ describe('Phase 1: Decommission v1', () => {
     }
 
     it(`${dashboardHost}: v1 dashboard stopped`, async (ctx) => {
+      const result = phase1.get()
       if ('skipped' in result.dashboard) return ctx.skip(result.dashboard.skipped)
       if ('error' in result.dashboard) throw result.dashboard.error
       const stack = new DashboardStack(fleet.get(dashboardHost).host, fleet.inventory)
@@ -94,6 +105,7 @@ describe('Phase 1: Decommission v1', () => {
     })
 
     it(`${dashboardHost}: database backed up`, async (ctx) => {
+      const result = phase1.get()
       if ('skipped' in result.dashboard) return ctx.skip(result.dashboard.skipped)
       if ('error' in result.dashboard) throw result.dashboard.error
       const { backup } = result.dashboard

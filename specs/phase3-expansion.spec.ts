@@ -1,3 +1,4 @@
+import { Step } from '../helpers/flow/step.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitAgentConnected } from '../helpers/checks/agent-connected.ts'
 import { waitHostOnline } from '../helpers/dashboard/commands.ts'
@@ -5,19 +6,13 @@ import { dashboardDownReason } from '../helpers/dashboard/dashboard-down.ts'
 import { DashboardSession } from '../helpers/dashboard/session.ts'
 import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
 import { hostsForPhase } from '../helpers/inventory/load-inventory.ts'
-import {
-  rolloutV2Agents,
-  v2CommitMessage,
-  type AgentRollout,
-  planPhase3,
-} from '../helpers/phases/phase2.ts'
+import { rolloutV2Agents, v2CommitMessage, planPhase3 } from '../helpers/phases/phase2.ts'
 import { parseHostList } from '../helpers/config/host-list.ts'
 import { hostScope } from '../helpers/config/scope.ts'
 import { agentsUnmet, enforcePrerequisites } from '../helpers/phases/prerequisites.ts'
 import { planMode } from '../helpers/config/plan-mode.ts'
 import { confirmPlan, showPlan } from '../helpers/plan/show-plan.ts'
 import { valueOf } from '../helpers/flow/per-host.ts'
-import { withContext } from '../helpers/transcript/run-context.ts'
 
 /**
  * Plan P4500, Phase 3: Later Expansion ("not now"). It acts only on the hosts
@@ -43,8 +38,15 @@ function phase3Hosts(): { hosts: string[]; reason?: string } {
 
 const { hosts, reason } = phase3Hosts()
 const dashboard = new DashboardSession(fleet.target, inv.dashboard.url)
-let rollout: AgentRollout | undefined
-let failure: Error | undefined
+/** Plan mode's review first, then the v2 dashboard must be there to take the agents. */
+const rollout = new Step('phase 3 rollout', {
+  phase: 'phase 3',
+  requires: async () => {
+    confirmPlan(fleet.target, () => planPhase3(fleet, hosts), 'plan-phase3.json')
+    enforcePrerequisites('phase 3', await agentsUnmet(fleet))
+  },
+  action: () => rolloutV2Agents(fleet, hosts, v2CommitMessage(hosts)),
+})
 
 afterAll(async () => {
   await dashboard.close()
@@ -64,22 +66,11 @@ describe('Phase 3: Later Expansion', () => {
     return
   }
 
-  beforeAll(async () => {
-    try {
-      confirmPlan(fleet.target, () => planPhase3(fleet, hosts), 'plan-phase3.json')
-      enforcePrerequisites('phase 3', await agentsUnmet(fleet))
-      rollout = await withContext({ phase: 'phase 3' }, () =>
-        rolloutV2Agents(fleet, hosts, v2CommitMessage(hosts)),
-      )
-    } catch (err) {
-      failure = err as Error
-    }
-  }, 45 * 60_000)
+  beforeAll(() => rollout.run(), 45 * 60_000)
 
   for (const h of hosts) {
     it(`${h}: v2 agent connected and online in the dashboard`, async () => {
-      if (failure) throw new Error(`phase 3 rollout failed: ${failure.message}`)
-      valueOf(rollout!.switches, h)
+      valueOf(rollout.get().switches, h)
       await waitAgentConnected(fleet.get(h), '3m', dashboardDown)
       const c = await dashboard.get()
       const listed = await waitHostOnline(c, h)

@@ -1,3 +1,4 @@
+import { Step } from '../helpers/flow/step.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runningAgent } from '../helpers/checks/agent-version.ts'
 import { hostListing, waitHostOnline } from '../helpers/dashboard/commands.ts'
@@ -15,7 +16,6 @@ import { planMode } from '../helpers/config/plan-mode.ts'
 import { confirmPlan, showPlan } from '../helpers/plan/show-plan.ts'
 import { valueOf } from '../helpers/flow/per-host.ts'
 import { formatMs } from '../helpers/time/duration.ts'
-import { withContext } from '../helpers/transcript/run-context.ts'
 import { poll } from '../helpers/wait/poll.ts'
 
 /**
@@ -44,10 +44,27 @@ function rollbackHosts(): { hosts: string[]; reason?: string } {
 
 const { hosts, reason } = rollbackHosts()
 const dashboard = new DashboardSession(fleet.target, inv.dashboard.url)
-let rollback: AgentRollback | undefined
-let failure: Error | undefined
-/** Hosts the dashboard listed online before the rollback, other than the rolled-back ones. */
-let othersOnline: string[] = []
+/**
+ * The rollback, after the operator's review; it first notes the hosts the
+ * dashboard lists online other than the rolled-back ones (they must stay so).
+ */
+const rollback = new Step('agent rollback', {
+  phase: 'agent rollback',
+  requires: () => {
+    confirmPlan(fleet.target, () => planAgentRollback(fleet, hosts), 'plan-rollback-agent.json')
+    return Promise.resolve()
+  },
+  action: async (): Promise<AgentRollback & { othersOnline: string[] }> => {
+    const c = await dashboard.get()
+    const othersOnline = (await c.hosts())
+      .filter((h) => h.status === 'online' && !hosts.includes(h.hostname))
+      .map((h) => h.hostname)
+    say(`dashboard: online before the rollback, not rolled back: ${othersOnline.join(', ')}`)
+    const r = await rollbackAgents(fleet, hosts)
+    say(`agent rollback on ${hosts.join(', ')} took ${formatMs(r.ms)}`)
+    return { ...r, othersOnline }
+  },
+})
 
 afterAll(async () => {
   await dashboard.close()
@@ -69,27 +86,9 @@ describe('Rollback Plan: If v2 Agent Fails', () => {
     return
   }
 
-  beforeAll(async () => {
-    try {
-      confirmPlan(fleet.target, () => planAgentRollback(fleet, hosts), 'plan-rollback-agent.json')
-      await withContext({ phase: 'agent rollback' }, async () => {
-        const c = await dashboard.get()
-        othersOnline = (await c.hosts())
-          .filter((h) => h.status === 'online' && !hosts.includes(h.hostname))
-          .map((h) => h.hostname)
-        say(`dashboard: online before the rollback, not rolled back: ${othersOnline.join(', ')}`)
-        rollback = await rollbackAgents(fleet, hosts)
-        say(`agent rollback on ${hosts.join(', ')} took ${formatMs(rollback.ms)}`)
-      })
-    } catch (err) {
-      failure = err as Error
-    }
-  }, 45 * 60_000)
+  beforeAll(() => rollback.run(), 45 * 60_000)
 
-  const done = (h: string): void => {
-    if (failure) throw new Error(`agent rollback failed: ${failure.message}`)
-    valueOf(rollback!.switches, h)
-  }
+  const done = (h: string): void => void valueOf(rollback.get().switches, h)
 
   for (const h of hosts) {
     it(`${h}: agent stopped on the host`, async () => {
@@ -115,7 +114,7 @@ describe('Rollback Plan: If v2 Agent Fails', () => {
   }
 
   it('the other hosts are unaffected (agent running, online in the dashboard)', async () => {
-    if (failure) throw new Error(`agent rollback failed: ${failure.message}`)
+    const { othersOnline } = rollback.get()
     const c = await dashboard.get()
     const problems: string[] = []
     for (const h of othersOnline) {

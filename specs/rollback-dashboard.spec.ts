@@ -1,3 +1,4 @@
+import { Step } from '../helpers/flow/step.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { describeNeighbour, probeNeighbours } from '../helpers/checks/neighbours.ts'
 import { checkRemoteSqlite } from '../helpers/checks/sqlite-file.ts'
@@ -16,7 +17,6 @@ import { readSecret } from '../helpers/secrets/secrets.ts'
 import { planMode } from '../helpers/config/plan-mode.ts'
 import { confirmPlan, showPlan } from '../helpers/plan/show-plan.ts'
 import { sh } from '../helpers/shell/quote.ts'
-import { withContext } from '../helpers/transcript/run-context.ts'
 
 /**
  * Plan P4500, Rollback Plan, "If v2 Dashboard Fails": v2 stopped, the v1
@@ -33,8 +33,14 @@ const stack = dashboardStack(fleet)
 const asked = process.env.ROLLBACK_DASHBOARD === '1' || fleet.target === 'rehearsal'
 /** HOSTS without the dashboard's host: the rollback acts on csb1 only, so it does nothing. */
 const csb1OutOfScope = outOfScope(inv, csb1)
-let rollback: DashboardRollback | undefined
-let failure: Error | undefined
+const rollback = new Step('dashboard rollback', {
+  phase: 'dashboard rollback',
+  requires: () => {
+    confirmPlan(fleet.target, () => planDashboardRollback(fleet), 'plan-rollback-dashboard.json')
+    return Promise.resolve()
+  },
+  action: () => rollbackDashboard(fleet),
+})
 
 afterAll(async () => {
   await fleet.close()
@@ -60,19 +66,9 @@ describe('Rollback Plan: If v2 Dashboard Fails', () => {
     return
   }
 
-  beforeAll(async () => {
-    try {
-      confirmPlan(fleet.target, () => planDashboardRollback(fleet), 'plan-rollback-dashboard.json')
-      rollback = await withContext({ phase: 'dashboard rollback' }, () => rollbackDashboard(fleet))
-    } catch (err) {
-      failure = err as Error
-    }
-  }, 30 * 60_000)
+  beforeAll(() => rollback.run(), 30 * 60_000)
 
-  const done = (): DashboardRollback => {
-    if (failure) throw new Error(`dashboard rollback failed: ${failure.message}`)
-    return rollback!
-  }
+  const done = (): DashboardRollback => rollback.get()
 
   // Before the login check: a login writes a session row.
   it(`${csb1}: the v1 database equals its backup (checksum and row counts)`, async () => {
