@@ -19,7 +19,7 @@ export default async function setup(): Promise<(() => void) | undefined> {
   const { fleetDown, parseFaults, runningFleet } = await import('../world/fleet-lifecycle.ts')
   const { exportRehearsalSecrets, ensureRehearsalSecrets } = await import('../world/secrets.ts')
   const { loadWorld } = await import('../world/world.ts')
-  const { parseStartAs } = await import('../world/start-as.ts')
+  const { parseStartAs } = await import('../../helpers/runner/start-as.ts')
   const { describeRehearsalTarget } = await import('../world/target-description.ts')
 
   const world = loadWorld()

@@ -4,7 +4,7 @@
  *   fleet:down    removes it
  *   fleet:status  shows each simulated machine: container state, boot, agent
  */
-import { parseStartAs } from './start-as.ts'
+import { parseStartAs } from '../../helpers/runner/start-as.ts'
 import { execFileSync } from 'node:child_process'
 import { say } from '../../helpers/output/say.ts'
 import { fleetDown, fleetUp, parseFaults, runningFleet, worldHost } from './fleet-lifecycle.ts'

@@ -25,7 +25,7 @@ import { describeRehearsalTarget } from './target-description.ts'
 import { SystemdContainer } from './systemd-container.ts'
 import { loadWorld, machines, type Machine, type World } from './world.ts'
 import { rehearsalSshSettings } from './ssh-settings.ts'
-import { bringTo, type StartState } from './start-as.ts'
+import { bringTo, type StartState } from '../../helpers/runner/start-as.ts'
 
 export const LABEL = 'runbook.rehearsal'
 

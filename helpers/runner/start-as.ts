@@ -1,9 +1,8 @@
-import { openFleet } from '../../helpers/fleet/fleet.ts'
-import { loadInventory } from '../../helpers/inventory/load-inventory.ts'
-import { runPhase1 } from '../../helpers/phases/phase1.ts'
-import { say } from '../../helpers/output/say.ts'
-import { rehearsalSshSettings } from './ssh-settings.ts'
-import { describeRehearsalTarget } from './target-description.ts'
+import { openFleet } from '../fleet/fleet.ts'
+import { loadInventory } from '../inventory/load-inventory.ts'
+import { runPhase1 } from '../phases/phase1.ts'
+import { say } from '../output/say.ts'
+import { targetAccess } from '../config/target-access.ts'
 
 /**
  * The states a rehearsal fleet can be started in, so one phase can be
@@ -24,11 +23,11 @@ export function parseStartAs(text: string | undefined): StartState {
 export async function bringTo(state: StartState): Promise<void> {
   if (state === 'initial') return
   say('rehearsal: bringing the fleet to "phase1-done" with the phase 1 runbook')
-  describeRehearsalTarget()
   const fleet = openFleet({
     target: 'rehearsal',
     inventory: loadInventory(),
-    ssh: rehearsalSshSettings(),
+    // The rehearsal describes itself before it asks for a start state (REHEARSAL_TARGET_FILE).
+    ssh: targetAccess('rehearsal').ssh,
   })
   try {
     const r = await runPhase1(fleet)
