@@ -106,37 +106,16 @@ export async function runPhase1(fleet: Fleet): Promise<Phase1Result> {
   enforcePrerequisites('phase 1', await phase1Unmet(fleet, tree, hosts))
   const prepared = prepareNixcfgChange(fleet, change, tree)
 
-  const limit = parallelLimit()
-  const runningBefore = await perHost(hosts, limit, (h) => agentStopped(fh(h)).then((s) => !s))
-  for (const o of runningBefore.values())
-    say(describeOutcome(o, (running) => (running ? 'agent running' : 'agent already stopped')))
+  const runningBefore = await agentsRunningBefore(fleet, hosts)
 
   // 2. The v1 dashboard, before the change.
   const csb1 = fh(fleet.inventory.dashboard.host)
   const stack = new DashboardStack(csb1.host, fleet.inventory)
-  let probe: V1PollProbe | undefined
-  let v1: Phase1Result['v1']
   const watched = hosts.filter((h) => {
     const o = runningBefore.get(h)
     return o?.ok && o.value
   })
-  try {
-    const up = (await stack.runningIds()).length > 0
-    if (!up) {
-      v1 = { skipped: `the v1 dashboard in ${stack.dir} was already down when this run began` }
-    } else {
-      probe = new V1PollProbe(dashboardClient(fleet.target, fleet.inventory.dashboard.url))
-      await probe.login(readSecret('dashboardPassword'), readSecret('totpSecret'))
-      const before = await probe.watch(watched, { timeout: '5m', untilAllMove: true })
-      const moved = [...before.values()].filter((w) => w.advanced).map((w) => w.host)
-      say(
-        `v1 dashboard: polls seen moving for ${moved.length} of ${watched.length} running agents before the change`,
-      )
-      v1 = { before, after: new Map() }
-    }
-  } catch (err) {
-    v1 = { error: err as Error }
-  }
+  const { probe, v1 } = await watchV1Before(fleet, stack, watched)
 
   // 3. One commit, one push; then every host, in parallel.
   const switchStarted = Date.now()
@@ -145,46 +124,92 @@ export async function runPhase1(fleet: Fleet): Promise<Phase1Result> {
   const switchWallMs = Date.now() - switchStarted
 
   // 4. The v1 dashboard, after: nobody's last poll may move for a few intervals.
-  if (probe && 'before' in v1) {
-    try {
-      const windowMs = await probe.quietWindowMs(hosts)
-      say(`v1 dashboard: watching polls for ${formatMs(windowMs)}`)
-      v1.after = await probe.watch(hosts, { timeout: windowMs, untilAllMove: false })
-    } catch (err) {
-      v1 = { error: err as Error }
-    }
-  }
+  const v1After = probe && 'before' in v1 ? await watchV1After(probe, v1, hosts) : v1
 
   // 5. Stop the v1 dashboard and back up its database (§1.2).
-  let dashboard: Phase1Result['dashboard']
   const notInScope = outOfScope(fleet.inventory, csb1.spec.name)
-  if (notInScope) dashboard = { skipped: notInScope }
-  else
-    try {
-      dashboard = await withContext({ check: 'csb1: v1 dashboard stopped' }, async () => {
-        const ids = await stack.runningIds()
-        let stopped = `already down (no container of ${stack.dir} running)`
-        if (ids.length) {
-          await stack.compose(V1_STOP)
-          stopped = `docker compose ${V1_STOP} in ${stack.dir} (${ids.length} container(s))`
-        }
-        say(`csb1: ${stopped}`)
-        const backup = await backUpV1Database(stack)
-        say(`csb1: ${backup.note}`)
-        return { stopped, backup }
-      })
-    } catch (err) {
-      dashboard = { error: err as Error }
-    }
+  const dashboard: Phase1Result['dashboard'] = notInScope
+    ? { skipped: notInScope }
+    : await stopAndBackUpV1(stack).catch((err: unknown) => ({ error: err as Error }))
 
   return {
     hosts,
     nixcfg: { commit: pushed.commit, note: pushed.note },
     runningBefore,
-    v1,
+    v1: v1After,
     switches,
     switchWallMs,
     dashboard,
     ms: Date.now() - started,
   }
+}
+
+/** Whether each host's agent ran before this run touched anything. */
+async function agentsRunningBefore(
+  fleet: Fleet,
+  hosts: string[],
+): Promise<Map<string, HostOutcome<boolean>>> {
+  const running = await perHost(hosts, parallelLimit(), (h) =>
+    agentStopped(fleet.get(h)).then((s) => !s),
+  )
+  for (const o of running.values())
+    say(describeOutcome(o, (r) => (r ? 'agent running' : 'agent already stopped')))
+  return running
+}
+
+/** The "before" half of the paired check: each running agent's last poll seen moving on the v1 dashboard. */
+async function watchV1Before(
+  fleet: Fleet,
+  stack: DashboardStack,
+  watched: string[],
+): Promise<{ probe?: V1PollProbe; v1: Phase1Result['v1'] }> {
+  try {
+    if ((await stack.runningIds()).length === 0)
+      return {
+        v1: { skipped: `the v1 dashboard in ${stack.dir} was already down when this run began` },
+      }
+    const probe = new V1PollProbe(dashboardClient(fleet.target, fleet.inventory.dashboard.url))
+    await probe.login(readSecret('dashboardPassword'), readSecret('totpSecret'))
+    const before = await probe.watch(watched, { timeout: '5m', untilAllMove: true })
+    const moved = [...before.values()].filter((w) => w.advanced).map((w) => w.host)
+    say(
+      `v1 dashboard: polls seen moving for ${moved.length} of ${watched.length} running agents before the change`,
+    )
+    return { probe, v1: { before, after: new Map() } }
+  } catch (err) {
+    return { v1: { error: err as Error } }
+  }
+}
+
+/** The "after" half: for a few poll intervals, no host's last poll may move. */
+async function watchV1After(
+  probe: V1PollProbe,
+  v1: { before: Map<string, PollWatch>; after: Map<string, PollWatch> },
+  hosts: string[],
+): Promise<Phase1Result['v1']> {
+  try {
+    const windowMs = await probe.quietWindowMs(hosts)
+    say(`v1 dashboard: watching polls for ${formatMs(windowMs)}`)
+    return { ...v1, after: await probe.watch(hosts, { timeout: windowMs, untilAllMove: false }) }
+  } catch (err) {
+    return { error: err as Error }
+  }
+}
+
+/** Plan §1.2: the v1 stack stopped (if it still runs), then its database backed up once. */
+async function stopAndBackUpV1(
+  stack: DashboardStack,
+): Promise<{ stopped: string; backup: BackupResult }> {
+  return withContext({ check: 'csb1: v1 dashboard stopped' }, async () => {
+    const ids = await stack.runningIds()
+    let stopped = `already down (no container of ${stack.dir} running)`
+    if (ids.length) {
+      await stack.compose(V1_STOP)
+      stopped = `docker compose ${V1_STOP} in ${stack.dir} (${ids.length} container(s))`
+    }
+    say(`csb1: ${stopped}`)
+    const backup = await backUpV1Database(stack)
+    say(`csb1: ${backup.note}`)
+    return { stopped, backup }
+  })
 }

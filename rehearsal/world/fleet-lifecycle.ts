@@ -100,15 +100,61 @@ export interface UpOptions {
   as?: StartState
 }
 
+type Images = Awaited<ReturnType<typeof buildImages>>
+type Progress = (what: string) => void
+
 /** Starts a fresh simulated fleet: images, keys, the nixcfg remote, the gateway, eight machines. */
 export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
   const started = Date.now()
   // Where fleet-up time goes, as progress lines (bench:fleet measures the whole).
-  const step = (what: string) => progress(`fleet up: ${what} at ${formatMs(Date.now() - started)}`)
+  const step: Progress = (what) =>
+    progress(`fleet up: ${what} at ${formatMs(Date.now() - started)}`)
   const world = loadWorld()
   const images = await buildImages()
   step('images checked')
   fleetDown(world)
+  const material = await prepareMaterial(world, images)
+  step('keys, remotes, TLS and csb1 files ready')
+  docker('network', 'create', '--label', `${LABEL}=1`, ...sealedNetworkOptions(), world.network)
+  sealNetwork()
+  // Started together with the machines: a machine's first boot retries its clone
+  // from the git server until the gateway answers.
+  const gatewayStarting = startGateway(world, images, material).then((g) => {
+    step('gateway started')
+    return g
+  })
+  // csb1 first: its first boot (Docker engine, two stacks) is the longest.
+  const startOrder = [...machines(world)].sort(
+    (a, b) => Number(b.image === 'csb1') - Number(a.image === 'csb1'),
+  )
+  const machinesStarting = Promise.all(
+    startOrder.map((m) => startMachine(world, images, material, m, step)),
+  )
+  const [gateway, started2] = await Promise.all([gatewayStarting, machinesStarting])
+  const containers: Record<string, string> = { gateway: gateway.getId() }
+  for (const [m, id] of started2) containers[m.name] = id
+  cloneOperatorWorktree(gitRemoteUrl(world))
+  await bringTo(opts.as ?? 'initial')
+  const faults = opts.faults ?? []
+  await applyFaults(world, faults)
+  step('operator clone, start state and faults done')
+  const state: RehearsalState = {
+    startedAt: new Date().toISOString(),
+    network: world.network,
+    images,
+    containers,
+    faults: faults.map((f) => `${f.name}:${f.host}`),
+    startedAs: opts.as ?? 'initial',
+  }
+  writeState(state)
+  say(
+    `rehearsal fleet up in ${formatMs(Date.now() - started)} (${Object.keys(containers).length} containers)`,
+  )
+  return state
+}
+
+/** Everything a fresh fleet is made from, made anew: keys, secrets, remotes, CA, csb1's files. */
+async function prepareMaterial(world: World, images: Images) {
   // A new rehearsal gets new keys, a new CA and new secrets.
   rmSync(paths.dir, { recursive: true, force: true })
   mkdirSync(paths.dir, { recursive: true })
@@ -138,13 +184,13 @@ export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
     v1Database: readFileSync(createV1Database()),
     v1Commit: nixfleet.v1Commit,
   }
-  step('keys, remotes, TLS and csb1 files ready')
-  docker('network', 'create', '--label', `${LABEL}=1`, ...sealedNetworkOptions(), world.network)
-  sealNetwork()
+  return { keys, secrets, clientPub, bare, tls, nixfleet, csb1Docker, csb1Seed, csb1Extras }
+}
+type Material = Awaited<ReturnType<typeof prepareMaterial>>
 
-  // Started together with the machines: a machine's first boot retries its clone
-  // from the git server until the gateway answers.
-  const gatewayStarting = new SystemdContainer(images.gateway, { cpuShares: 4096 })
+/** The gateway: the jump host and the git server holding the nixcfg and nixfleet remotes. */
+function startGateway(world: World, images: Images, m: Material) {
+  return new SystemdContainer(images.gateway, { cpuShares: 4096 })
     .withName('rehearsal-gateway')
     .withHostname(world.gateway.hostname)
     .withNetworkMode(world.network)
@@ -155,85 +201,63 @@ export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
     )
     .withCopyContentToContainer([
       {
-        content: JSON.stringify(gatewayProvisioning(world, keys.gateway!, clientPub)),
+        content: JSON.stringify(gatewayProvisioning(world, m.keys.gateway!, m.clientPub)),
         target: '/etc/runbook-sim/host.json',
       },
     ])
     .withCopyDirectoriesToContainer([
-      { source: bare, target: '/srv/git/markus-barta/nixcfg.git' },
-      { source: nixfleet.bare, target: '/srv/git/markus-barta/nixfleet.git' },
+      { source: m.bare, target: '/srv/git/markus-barta/nixcfg.git' },
+      { source: m.nixfleet.bare, target: '/srv/git/markus-barta/nixfleet.git' },
     ])
     .withStartupTimeout(120_000)
     .start()
-    .then((g) => {
-      step('gateway started')
-      return g
-    })
+}
 
-  // csb1 first: its first boot (Docker engine, two stacks) is the longest.
-  const startOrder = [...machines(world)].sort(
-    (a, b) => Number(b.image === 'csb1') - Number(a.image === 'csb1'),
+/**
+ * One machine, started and waited for as soon as it runs: its SSH goes
+ * through the gateway, and the wait retries while the gateway is still booting.
+ */
+async function startMachine(
+  world: World,
+  images: Images,
+  material: Material,
+  m: ReturnType<typeof machines>[number],
+  step: Progress,
+): Promise<readonly [ReturnType<typeof machines>[number], string]> {
+  const isCsb1 = m.image === 'csb1'
+  const provisioning = machineProvisioning(
+    m,
+    material.keys[m.name]!,
+    material.clientPub,
+    material.secrets,
+    material.tls.caCert,
+    isCsb1 ? material.csb1Extras : undefined,
   )
-  const machinesStarting = Promise.all(
-    startOrder.map((m) => {
-      const isCsb1 = m.image === 'csb1'
-      const provisioning = machineProvisioning(
-        m,
-        keys[m.name]!,
-        clientPub,
-        secrets,
-        tls.caCert,
-        isCsb1 ? csb1Extras : undefined,
-      )
-      let c = new SystemdContainer(images[m.image ?? m.role], {
-        tmpTmpfs: m.role === 'macos',
-        ...(isCsb1 ? { dockerEngine: innerDockerDir(m.name, csb1Seed), cpuShares: 4096 } : {}),
-      })
-        .withName(`rehearsal-${m.name}`)
-        .withHostname(m.name)
-        .withNetworkMode(world.network)
-        .withNetworkAliases(...m.aliases)
-        .withCopyContentToContainer([
-          { content: JSON.stringify(provisioning), target: '/etc/runbook-sim/host.json' },
-        ])
-        .withStartupTimeout(120_000)
-      if (isCsb1) {
-        // 443 inside is csb1's own Docker publishing its front, up only after first boot.
-        c = c
-          .withCopyDirectoriesToContainer([{ source: csb1Docker, target: `${m.user.home}/docker` }])
-          .withLoopbackPorts({ container: 443, host: world.published.https })
-      }
-      // Each machine is waited for as soon as it runs: its SSH goes through the
-      // gateway, and the wait retries while the gateway is still booting.
-      return c.start().then(async (started) => {
-        step(`${m.name} started`)
-        await waitReady(m)
-        step(`${m.name} ready`)
-        return [m, started.getId()] as const
-      })
-    }),
-  )
-  const [gateway, started2] = await Promise.all([gatewayStarting, machinesStarting])
-  const containers: Record<string, string> = { gateway: gateway.getId() }
-  for (const [m, id] of started2) containers[m.name] = id
-  cloneOperatorWorktree(gitRemoteUrl(world))
-  await bringTo(opts.as ?? 'initial')
-  const faults = opts.faults ?? []
-  await applyFaults(world, faults)
-  step('operator clone, start state and faults done')
-  const state: RehearsalState = {
-    startedAt: new Date().toISOString(),
-    network: world.network,
-    images,
-    containers,
-    faults: faults.map((f) => `${f.name}:${f.host}`),
-    startedAs: opts.as ?? 'initial',
+  let c = new SystemdContainer(images[m.image ?? m.role], {
+    tmpTmpfs: m.role === 'macos',
+    ...(isCsb1 ? { dockerEngine: innerDockerDir(m.name, material.csb1Seed), cpuShares: 4096 } : {}),
+  })
+    .withName(`rehearsal-${m.name}`)
+    .withHostname(m.name)
+    .withNetworkMode(world.network)
+    .withNetworkAliases(...m.aliases)
+    .withCopyContentToContainer([
+      { content: JSON.stringify(provisioning), target: '/etc/runbook-sim/host.json' },
+    ])
+    .withStartupTimeout(120_000)
+  if (isCsb1) {
+    // 443 inside is csb1's own Docker publishing its front, up only after first boot.
+    c = c
+      .withCopyDirectoriesToContainer([
+        { source: material.csb1Docker, target: `${m.user.home}/docker` },
+      ])
+      .withLoopbackPorts({ container: 443, host: world.published.https })
   }
-  writeState(state)
-  say(
-    `rehearsal fleet up in ${formatMs(Date.now() - started)} (${Object.keys(containers).length} containers)`,
-  )
-  return state
+  const started = await c.start()
+  step(`${m.name} started`)
+  await waitReady(m)
+  step(`${m.name} ready`)
+  return [m, started.getId()] as const
 }
 
 /** The running fleet, if every container of the last `fleetUp` is still there and running. */
