@@ -112,6 +112,22 @@ const CATALOG = {
         'rm -f /etc/runbook-sim/faults/wrong-host-key && systemctl restart runbook-provision ssh',
       ),
   },
+  'sudo-needs-password': {
+    description:
+      "the fleet user's sudo asks for a password (no NOPASSWD rule), as on a Mac nobody set up for it",
+    actsOn: 'any',
+    // The rule is kept aside, not deleted, so the revert restores exactly what provisioning wrote.
+    apply: (_w, host) =>
+      exec(
+        host,
+        'mv /etc/sudoers.d/90-* /etc/runbook-sim/faults/ && touch /etc/runbook-sim/faults/sudo-needs-password',
+      ),
+    revert: (_w, host) =>
+      exec(
+        host,
+        'mv /etc/runbook-sim/faults/90-* /etc/sudoers.d/ && rm -f /etc/runbook-sim/faults/sudo-needs-password',
+      ),
+  },
   'dashboard-never-healthy': {
     description:
       'the v2 commit csb1 pulls has a healthcheck that cannot pass (it calls curl, which the image lacks)',

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
+import { MacosAdapter } from '../../../helpers/os/macos.ts'
 import { NixosAdapter } from '../../../helpers/os/nixos.ts'
 import { remotePath, sh } from '../../../helpers/shell/quote.ts'
 import { applyFault, parseFaults, revertFault, type FaultSpec } from '../faults.ts'
@@ -106,6 +107,25 @@ describe('rehearsal faults', () => {
     await expect(host.run('true', { timeout: '20s' })).rejects.toThrow(
       /imac0: HOST KEY CHANGED for imac0\.local/,
     )
+    await host.close()
+  })
+
+  it('sudo-needs-password: a reboot is refused at once with "sudo needs a password", and the Mac is not rebooted', async () => {
+    const { host } = simulated('mba-mbp-work')
+    const mac = new MacosAdapter()
+    const before = await mac.bootIdentity(host)
+    inject({ name: 'sudo-needs-password', host: 'mba-mbp-work' })
+    const started = Date.now()
+    await expect(
+      host.reboot({
+        command: mac.rebootCommand,
+        bootIdentity: (h) => mac.bootIdentity(h),
+        timeout: '6m',
+      }),
+    ).rejects.toThrow(/^mba-mbp-work: sudo needs a password on mba-mbp-work \(sudo -n refused/)
+    // At once, not after the reboot wait's six minutes.
+    expect(Date.now() - started).toBeLessThan(30_000)
+    expect(await mac.bootIdentity(host)).toBe(before)
     await host.close()
   })
 })
