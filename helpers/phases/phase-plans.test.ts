@@ -86,7 +86,7 @@ describe('phase plans', () => {
     expect(text).toContain('url = "wss://fleet.barta.cm/ws";')
     expect(text).toMatch(/-\s+location = /)
     // Production pins with Nix's own command; the file is not touched by the plan.
-    expect(text).toMatch(/\$ nix flake lock --override-input nixfleet github:.*\/3999ab9f/)
+    expect(text).toMatch(/\$ nix flake lock --override-input nixfleet github:.*\/e5798044ddd6/)
     expect(readFileSync(join(dir, 'flake.lock'), 'utf8')).toBe(lock)
     expect(text).toContain('$ sudo -n systemctl reboot')
     expect(text).toContain('$ sudo -n shutdown -r now')

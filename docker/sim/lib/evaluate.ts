@@ -31,19 +31,29 @@ export function parseFlakeRef(ref: string, cwd: string): { dir: string; attr: st
   return { dir: base, attr: m[2]!.replace(/^"|"$/g, '') }
 }
 
-/** The nixfleet module version follows the nixfleet revision pinned in flake.lock. */
-export function pinnedModuleVersion(flakeDir: string): 'v1' | 'v2' {
+/**
+ * The nixfleet module version follows the nixfleet revision pinned in
+ * flake.lock. The simulation knows real revisions only, by their full id
+ * (`nixfleet-revs.json`: each checked in markus-barta/nixfleet, v2 from
+ * 40a6392, where flake.nix's agent module becomes the Go agent's): a
+ * shortened or unknown revision fails as a fetch of a commit that does not
+ * exist would.
+ */
+export function pinnedModuleVersion(
+  flakeDir: string,
+  revsFile = join(SIM_DIR, 'nixfleet-revs.json'),
+): 'v1' | 'v2' {
   const lock = JSON.parse(readFileSync(join(flakeDir, 'flake.lock'), 'utf8')) as {
     nodes: Record<string, { locked?: { rev?: string } }>
   }
   const rev = lock.nodes.nixfleet?.locked?.rev
   if (!rev) throw new EvalError(`error: flake.lock in ${flakeDir} has no locked 'nixfleet' input`)
-  const revs = JSON.parse(readFileSync(join(SIM_DIR, 'nixfleet-revs.json'), 'utf8')) as Record<
-    string,
-    'v1' | 'v2'
-  >
-  const version = Object.entries(revs).find(([prefix]) => rev.startsWith(prefix))?.[1]
-  if (!version) throw new EvalError(`error: cannot fetch nixfleet at rev ${rev}: unknown revision`)
+  const revs = JSON.parse(readFileSync(revsFile, 'utf8')) as Record<string, 'v1' | 'v2'>
+  const version = revs[rev]
+  if (!version)
+    throw new EvalError(
+      `error: cannot fetch nixfleet at rev ${rev}: not a revision of markus-barta/nixfleet this simulation models`,
+    )
   return version
 }
 
