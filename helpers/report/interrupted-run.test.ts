@@ -43,7 +43,11 @@ describe('a run cut short leaves its record', () => {
       }),
     )
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)))
-    await hanging
+    // A miniature run that ends before its hang is a failure to show, not a wait until the timeout.
+    const endedFirst = await Promise.race([hanging.then(() => false), exited.then(() => true)])
+    expect(endedFirst, `the miniature run ended before it hung:\n${output.slice(-3000)}`).toBe(
+      false,
+    )
     // As a terminal's Ctrl-C does: the whole process group.
     process.kill(-child.pid!, 'SIGINT')
     const code = await exited

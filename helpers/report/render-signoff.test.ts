@@ -3,9 +3,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
+import { DEPARTURES } from './departures.ts'
 import { renderSignoff } from './render-signoff.ts'
 import type { RunResults } from './results.ts'
 import { scanForSecrets } from './secret-scan.ts'
+
+const esc = (t: string): string => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
 const results = (over: Partial<RunResults['meta']> = {}): RunResults => ({
   meta: {
@@ -103,6 +106,13 @@ describe('the sign-off page', () => {
     expect(html).toContain('INTERRUPTED: SIGINT at 2026-11-25T12:03:00Z')
     expect(html).toMatch(/id="unfinished".*started, never finished.*git -C \/nixcfg push/s)
     expect(renderSignoff(results())).not.toContain('id="unfinished"')
+  })
+
+  it("lists every departure from the plan with the plan's words, what runs instead and why", () => {
+    const html = renderSignoff(results())
+    expect(html).toContain("<h2>Departures from the plan's text</h2>")
+    for (const d of DEPARTURES) expect(html).toContain(`<code>${esc(d.plan)}</code>`)
+    expect(html).toContain('HEAD~1 is v1 only when v2 is exactly one commit ahead')
   })
 
   it('is self-contained: no script, no external resource', () => {

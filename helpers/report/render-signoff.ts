@@ -1,3 +1,4 @@
+import { DEPARTURES } from './departures.ts'
 import { PLAN_CHECKLISTS } from './plan-checklists.ts'
 import type { CheckRecord, CheckStatus, RunResults } from './results.ts'
 import type { TranscriptEntry } from '../transcript/transcript.ts'
@@ -136,6 +137,7 @@ ${failures.length ? `<table><tbody>${failures.map((c) => row(c.title, c)).join('
 ${unfinished}
 ${checklists}
 <section id="other"><h2>Other checks (the plan's verify steps)</h2>${otherHtml || '<p>none</p>'}</section>
+<section id="departures"><h2>Departures from the plan's text</h2><table><thead><tr><th>where</th><th>the plan says</th><th>the runbook does</th><th>why</th></tr></thead><tbody>${DEPARTURES.map((d) => `<tr><td>${esc(d.section)}</td><td><code>${esc(d.plan)}</code></td><td>${esc(d.runbook)}</td><td>${esc(d.why)}</td></tr>`).join('')}</tbody></table></section>
 <section id="actions"><h2>What the phases did</h2><table><thead><tr><th>phase</th><th>action</th><th>commands</th><th>non-zero exits</th><th>first</th><th>last</th></tr></thead><tbody>${actions}</tbody></table></section>
 <section class="signoff" id="signoff"><h2>Sign-off</h2><table><tbody>
 <tr><td>name</td><td><input type="text" name="name"></td></tr>

@@ -1,0 +1,83 @@
+/**
+ * Where the runbook does not do what the plan's words say, because those
+ * words would fail on the real fleet or risk it, each with the reason. Shown
+ * in the sign-off and in the README's table (a test holds the two together).
+ */
+export interface Departure {
+  section: string
+  plan: string
+  runbook: string
+  why: string
+}
+
+export const DEPARTURES: Departure[] = [
+  {
+    section: '§1.1, §2.5, phase 3',
+    plan: 'git pull && sudo nixos-rebuild switch --flake .#HOST',
+    runbook: "git pull --ff-only && sudo -n nixos-rebuild switch --flake '.#<flake_attr>'",
+    why: 'a diverged checkout stops instead of merging a configuration nobody reviewed; sudo never waits at a password prompt, it fails at once naming the host',
+  },
+  {
+    section: '§1.1',
+    plan: 'home-manager switch --flake ".#mba@imac0"',
+    runbook:
+      "home-manager switch --flake '.#<hm_attr>' with the inventory's attribute (markus@imac0)",
+    why: 'the attribute the plan typed is not the one nixcfg defines for imac0',
+  },
+  {
+    section: 'every remote command',
+    plan: 'ssh HOST "<command>"',
+    runbook:
+      "the command runs under exec sh -c '…' (base64-carried) and is trusted only with the marker sh prints",
+    why: "the fleet user's login shell is fish, which does not run POSIX commands (fish exits 0 on `$$` with empty output)",
+  },
+  {
+    section: '§1.2',
+    plan: 'cp data/nixfleet.db data/nixfleet.db.v1-backup-$(date +%Y%m%d)',
+    runbook:
+      'copied only with the stack down and no pending write-ahead log; never over an existing backup; a backup with the same sha256 counts as done',
+    why: 'a copy of a live SQLite file can miss committed data; a re-run must not replace the only good backup',
+  },
+  {
+    section: '§2.4',
+    plan: 'sudo reboot',
+    runbook:
+      'sudo -n systemctl reboot, only after a healthy 2.3 deploy, once per deployed container (STEPS=2.4 repeats it); the new boot proven by its boot identity',
+    why: 'a reboot cannot mend a failed deploy, only hide it; a re-run after success must not reboot the dashboard host again',
+  },
+  {
+    section: '§2.6',
+    plan: 'sudo reboot (gpc0); "Restart the Mac" (mba-mbp-work)',
+    runbook:
+      'each host rebooted over SSH (sudo -n, checked first with sudo -n true) only after its 2.5 switch succeeded, once per rolled-out nixcfg commit (STEPS=2.6 repeats it)',
+    why: 'a host whose rollout failed keeps its reason instead of being rebooted; a Mac restart is not yet a person step (open work)',
+  },
+  {
+    section: '§2.5',
+    plan: 'update flake.nix, modules/nixos.nix, modules/home-manager.nix in nixfleet for v2',
+    runbook:
+      "nixcfg's flake.lock pins the nixfleet input to the inventory's revision (nix flake lock --override-input), default e5798044ddd69d2782a9a55d8c59910cc736710a",
+    why: "the agents' module comes from the pinned nixfleet revision; 3999ab9, pinned on the day, lacked fixes the agents needed",
+  },
+  {
+    section: '§2.5',
+    plan: 'services.nixfleet-agent = { enable = true; url = "wss://fleet.barta.cm/ws"; … }',
+    runbook:
+      'the v2 block written from the inventory, with v1-only options (location, deviceType, themeColor) removed; every file judged by the Nix parser before any is written',
+    why: 'the v2 module rejects the v1-only options, so the host would not build',
+  },
+  {
+    section: 'Rollback: v2 dashboard',
+    plan: 'git checkout HEAD~1; cp data/nixfleet.db.v1-backup-* data/nixfleet.db',
+    runbook:
+      'checkout of the parent of the first commit that added v2/; the newest backup verified (sha256, integrity_check, v1 tables) before anything stops; the database in place moved aside, never overwritten',
+    why: 'HEAD~1 is v1 only when v2 is exactly one commit ahead; a restore must not destroy the data it replaces',
+  },
+  {
+    section: 'Success Criteria',
+    plan: 'Commands work (pull, switch)',
+    runbook:
+      'pull and switch are sent only with MIGRATION_SEND_COMMANDS=1; otherwise the check is skipped with that reason',
+    why: 'the success criteria are a status check; sending switch changes hosts',
+  },
+]
