@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { cell } from './matrix-table.ts'
-import { checkboxCoverage, SCENARIOS } from './scenarios.ts'
+import { checkboxCoverage, SCENARIOS, selectScenarios } from './scenarios.ts'
 
 describe('fault matrix coverage', () => {
   it('every checkbox of phase 1, phase 2 and the success criteria fails under at least one scenario', () => {
@@ -11,7 +11,15 @@ describe('fault matrix coverage', () => {
     ).toEqual([])
   })
 
-  it('scenario ids are unique (the table and -t use them)', () => {
+  it('SCENARIOS picks scenarios by id; an unknown id is refused naming the known ones', () => {
+    expect(selectScenarios(undefined)).toEqual(SCENARIOS)
+    expect(selectScenarios(' phase1-refused ').map((s) => s.id)).toEqual(['phase1-refused'])
+    expect(() => selectScenarios('phase1-refused,phase9')).toThrow(
+      /^SCENARIOS: unknown scenario phase9 \(known: .*phase1-refused/,
+    )
+  })
+
+  it('scenario ids are unique (the table and SCENARIOS use them)', () => {
     const ids = SCENARIOS.map((s) => s.id)
     expect(new Set(ids).size).toBe(ids.length)
   })

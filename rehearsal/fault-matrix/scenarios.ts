@@ -271,3 +271,22 @@ export function checkboxCoverage(): { checklist: string; item: string; scenarios
     })),
   )
 }
+
+/**
+ * The scenarios a matrix run runs: all of them, or those named in
+ * SCENARIOS=id[,id…] (for iterating on one fault); an unknown id is refused
+ * with the known ones, before any fleet starts.
+ */
+export function selectScenarios(text: string | undefined, all: Scenario[] = SCENARIOS): Scenario[] {
+  const ids = (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+  if (!ids.length) return all
+  const unknown = ids.filter((id) => !all.some((s) => s.id === id))
+  if (unknown.length)
+    throw new Error(
+      `SCENARIOS: unknown scenario ${unknown.join(', ')} (known: ${all.map((s) => s.id).join(', ')})`,
+    )
+  return all.filter((s) => ids.includes(s.id))
+}
