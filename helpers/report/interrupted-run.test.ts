@@ -67,5 +67,5 @@ describe('a run cut short leaves its record', () => {
     const html = readFileSync(join(folder, 'signoff.html'), 'utf8')
     expect(html).toContain('INTERRUPTED: SIGINT')
     expect(html).toContain('git -C /nixcfg push --quiet origin HEAD:main')
-  }, 120_000)
+  }, 180_000)
 })
