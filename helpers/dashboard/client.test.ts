@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { quietWindowFor, MAX_QUIET_WINDOW_MS } from './v1-polls.ts'
+import { quietWindowFor, MAX_QUIET_WINDOW_MS, V1PollProbe } from './v1-polls.ts'
 import { DashboardClient } from './client.ts'
 
 describe('HTTP requests end on time', () => {
@@ -42,4 +42,28 @@ describe('the quiet window derived from v1 poll intervals', () => {
     expect(quietWindowFor([86_400])).toBe(MAX_QUIET_WINDOW_MS)
     expect(quietWindowFor([])).toBe(20_000)
   })
+})
+
+describe('the v1 dashboard read through a front that is still starting', () => {
+  it('a reset connection is tried again until the front answers; an answer ends it at once', async () => {
+    let calls = 0
+    const server = createServer((req, res) => {
+      // The first two connections are reset, as a TLS front still starting does.
+      if (++calls <= 2) return void req.socket.destroy()
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify([{ hostname: 'gpc0', last_seen: '2025-12-14T10:00:00Z' }]))
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const c = new DashboardClient(base, { timeoutMs: 2000 })
+    try {
+      const rows = await new V1PollProbe(c).rows()
+      expect(rows.get('gpc0')?.last_seen).toBe('2025-12-14T10:00:00Z')
+      expect(calls).toBe(3)
+    } finally {
+      await c.close()
+      server.closeAllConnections()
+      server.close()
+    }
+  }, 30_000)
 })

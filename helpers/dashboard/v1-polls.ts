@@ -1,4 +1,5 @@
 import { sleep, toMs, type Duration } from '../time/duration.ts'
+import { poll, TerminalStateError } from '../wait/poll.ts'
 import { DashboardError, type DashboardClient } from './client.ts'
 
 export interface V1HostRow {
@@ -17,6 +18,31 @@ export interface PollWatch {
 }
 
 /**
+ * A request repeated while the connection itself fails (reset, refused: a
+ * dashboard or its TLS front still starting, a pooled socket closed under
+ * it), until `timeout`; an answer of any status, or the client's own
+ * deadline, ends it at once. A login that was refused is never retried.
+ */
+async function untilConnected<T>(
+  what: string,
+  fn: () => Promise<T>,
+  timeout: Duration,
+): Promise<T> {
+  return poll(
+    what,
+    async () => {
+      try {
+        return await fn()
+      } catch (err) {
+        if (err instanceof DashboardError) throw new TerminalStateError(err.message)
+        throw err
+      }
+    },
+    { timeout, interval: '5s' },
+  )
+}
+
+/**
  * The v1 dashboard as its operator reads it: logged in with the same password
  * and TOTP (v2 reuses both), the host list's `last_seen` per host. This is
  * how "the agent is stopped" is seen from the other side: a stopped agent
@@ -26,7 +52,11 @@ export class V1PollProbe {
   constructor(private readonly client: DashboardClient) {}
 
   async login(password: string, totpSecret: string | undefined): Promise<void> {
-    const r = await this.client.submitLoginNow(password, totpSecret)
+    const r = await untilConnected(
+      `${this.client.baseUrl} answers the login form`,
+      () => this.client.submitLoginNow(password, totpSecret),
+      '2m',
+    )
     if (r.status !== 302 || r.location !== '/' || !this.client.loggedIn)
       throw new DashboardError(
         `v1 dashboard login refused: HTTP ${r.status} → ${r.location ?? '(no redirect)'}`,
@@ -34,7 +64,11 @@ export class V1PollProbe {
   }
 
   async rows(): Promise<Map<string, V1HostRow>> {
-    const r = await this.client.http('GET', '/api/hosts')
+    const r = await untilConnected(
+      `${this.client.baseUrl}/api/hosts answers`,
+      () => this.client.http('GET', '/api/hosts'),
+      '30s',
+    )
     if (r.status !== 200)
       throw new DashboardError(
         `v1 GET /api/hosts: HTTP ${r.status}${r.location ? ` → ${r.location}` : ''}`,
