@@ -16,6 +16,7 @@ import {
   envFiles,
 } from './csb1-fixture.ts'
 import { copySeed, ensureCsb1DockerSeed } from './csb1-docker-seed.ts'
+import { overlapping, type NamedSubnet } from './subnet-overlap.ts'
 import { ensureTls } from './tls.ts'
 import { gatewayProvisioning, machineProvisioning } from './provisioning.ts'
 import { ensureRehearsalSecrets, exportRehearsalSecrets } from './secrets.ts'
@@ -89,9 +90,42 @@ async function waitReady(m: Machine): Promise<void> {
       },
       { timeout: m.image === 'csb1' ? '420s' : '180s', interval: '1s' },
     )
+    if (m.image === 'csb1') await refuseOverlappingNetworks(h)
   } finally {
     await h.close()
   }
+}
+
+/** IPv4 subnets of `docker network inspect` lines "<name> <subnet> <subnet>…". */
+function namedSubnets(lines: string): NamedSubnet[] {
+  return lines
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .flatMap(([name, ...subnets]) =>
+      subnets.filter((s) => s.includes('.')).map((subnet) => ({ name: name!, subnet })),
+    )
+}
+
+const INSPECT_SUBNETS = '{{.Name}} {{range .IPAM.Config}}{{.Subnet}} {{end}}'
+
+/**
+ * csb1's engine must keep its networks apart from the rehearsal network, or
+ * its published front resets every connection from this machine (the engine
+ * takes the route back); said at fleet up instead of as a reset at every
+ * HTTPS check.
+ */
+async function refuseOverlappingNetworks(csb1: Host): Promise<void> {
+  const world = loadWorld()
+  const [outer] = namedSubnets(docker('network', 'inspect', '-f', INSPECT_SUBNETS, world.network))
+  if (!outer) throw new Error(`the rehearsal network ${world.network} has no IPv4 subnet`)
+  const inner = namedSubnets(
+    await csb1.succeed(
+      `docker network ls -q | xargs docker network inspect -f '${INSPECT_SUBNETS}'`,
+      { timeout: '30s' },
+    ),
+  )
+  const clashes = overlapping(outer, inner)
+  if (clashes.length) throw new Error(`${clashes.join('; ')}: see csb1's /etc/docker/daemon.json`)
 }
 
 export interface UpOptions {
