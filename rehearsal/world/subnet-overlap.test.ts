@@ -23,6 +23,8 @@ describe('subnet overlap between the rehearsal network and csb1’s engine', () 
   })
 
   it('refuses what is not an IPv4 subnet, quoting it', () => {
-    expect(() => subnetsOverlap('fd00::/64', '10.0.0.0/8')).toThrow('not an IPv4 subnet: "fd00::/64"')
+    expect(() => subnetsOverlap('fd00::/64', '10.0.0.0/8')).toThrow(
+      'not an IPv4 subnet: "fd00::/64"',
+    )
   })
 })
