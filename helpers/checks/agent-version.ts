@@ -1,10 +1,29 @@
 import type { FleetHost } from '../fleet/fleet.ts'
 
 /**
+ * The start lines of the two agents, case-sensitive: v1's banner says
+ * "NixFleet Agent Starting" (agent/nixfleet-agent.sh), v2 logs
+ * "NixFleet Agent starting" and then "starting agent" (reference §2); the
+ * second v2 line is not a start of its own.
+ */
+const V1_START = /NixFleet Agent Starting/
+const V2_START = /NixFleet Agent starting/
+
+/** The kind of the agent's last start in this log, and that start's line. */
+export function lastStart(log: string[]): { kind: 'v1' | 'v2'; line: string } | undefined {
+  for (let i = log.length - 1; i >= 0; i--) {
+    const line = log[i] ?? ''
+    if (V2_START.test(line)) return { kind: 'v2', line: line.trim() }
+    if (V1_START.test(line)) return { kind: 'v1', line: line.trim() }
+  }
+  return undefined
+}
+
+/**
  * Which agent a host runs, read from the agent's own log since its last
- * start: the v2 (Go) agent announces itself with "NixFleet Agent starting"
- * (reference §4.2); anything else that runs under the same unit/label is the
- * v1 agent. A host without a running agent runs neither.
+ * start (lastStart). A log without a start line (cleared by a reboot, an
+ * agent that dies before logging) is judged by the configured URL. A host
+ * without a running agent runs neither.
  */
 export async function runningAgent(
   fh: FleetHost,
@@ -12,11 +31,9 @@ export async function runningAgent(
   const state = await fh.os.agentState(fh.host)
   if (!state.running) return { kind: 'none', detail: state.detail }
   const log = (await fh.os.agentLog(fh.host, 400)).split('\n')
-  const v2Start = log.map((l) => l.includes('NixFleet Agent starting')).lastIndexOf(true)
-  const anyStart = log.map((l) => /\bstarting\b/i.test(l)).lastIndexOf(true)
-  if (v2Start >= 0 && v2Start === anyStart)
-    return { kind: 'v2', detail: (log[v2Start] ?? '').trim() }
-  if (anyStart < 0) {
+  const start = lastStart(log)
+  if (start?.kind === 'v2') return { kind: 'v2', detail: start.line }
+  if (!start) {
     // No start line at all (a log cleared by a reboot, an agent that dies before logging):
     // the configuration says which agent the unit or job runs.
     const url = await configuredUrl(fh)
@@ -29,7 +46,7 @@ export async function runningAgent(
   }
   return {
     kind: 'v1',
-    detail: `running (${state.detail}); last start line: ${(log[anyStart] ?? '').trim()}`,
+    detail: `running (${state.detail}); last start line: ${start.line}`,
   }
 }
 

@@ -25,7 +25,7 @@ describe('simulated macOS host (mba-mbp-work)', () => {
     expect(await host.succeed('launchctl print gui/$(id -u)/com.nixfleet.agent')).toMatch(
       /state = running[\s\S]*stderr path = \/tmp\/nixfleet-agent\.err/,
     )
-    expect(await mac.agentLog(host)).toMatch(/nixfleet-agent: starting \(v1/)
+    expect(await mac.agentLog(host)).toMatch(/NixFleet Agent Starting/)
   })
 
   it('launchctl exit codes are macOS’s', async () => {

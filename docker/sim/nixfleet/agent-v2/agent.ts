@@ -174,6 +174,9 @@ if (process.argv[1]?.endsWith('agent-v2.mjs') || process.env.NIXFLEET_AGENT_MAIN
     const cfg = loadAgentConfig(process.env)
     log('INF', `NixFleet Agent starting version=2.0.0 hostname=${cfg.hostname}`)
     const agent = new Agent(cfg)
+    // The real agent's Run() announces itself a second time, with a line that
+    // also holds "starting" (v2/internal/agent/agent.go at every revision of the day).
+    log('INF', `starting agent hostname=${cfg.hostname} url=${cfg.url}`)
     agent.connect()
     process.on('SIGTERM', () => {
       agent.stop()

@@ -5,12 +5,15 @@
 # off exponentially up to 300 s. While it runs, the v1 dashboard sees the
 # host's last poll advance.
 set -u
-log() { echo "[$(date -u +%Y-%m-%dT%H:%M:%SZ)] nixfleet-agent: $*" >&2; }
+# The real v1 agent's log format ([date] [LEVEL] text) and start banner
+# (agent/nixfleet-agent.sh at aaeced3dd7cce846a6ecaae9d2ccbfd1de56503e, main()):
+# "NixFleet Agent Starting" with a capital S, where v2 writes "starting".
+log() { echo "[$(date '+%Y-%m-%d %H:%M:%S')] [INFO] $*" >&2; }
 : "${NIXFLEET_URL:?NIXFLEET_URL is required}"
 : "${NIXFLEET_TOKEN:?NIXFLEET_TOKEN is required}"
 case "$NIXFLEET_URL" in
   https://*) ;;
-  *) [ -n "${NIXFLEET_ALLOW_INSECURE_HTTP:-}" ] || { log "ERROR: NIXFLEET_URL must be https:// (got $NIXFLEET_URL)"; exit 1; } ;;
+  *) [ -n "${NIXFLEET_ALLOW_INSECURE_HTTP:-}" ] || { echo "[$(date '+%Y-%m-%d %H:%M:%S')] [ERROR] NIXFLEET_URL must be https:// (got $NIXFLEET_URL)"; exit 1; } ;;
 esac
 interval="${NIXFLEET_INTERVAL:-30}"
 host="${NIXFLEET_HOSTNAME:-$(hostname -s)}"
@@ -18,7 +21,11 @@ if [ "$(uname -s)" = Darwin ]; then host_type=macos; else host_type=nixos; fi
 os_version=$(. /etc/os-release 2>/dev/null; echo "${VERSION_ID:-unknown}")
 trap 'log "stopping (SIGTERM)"; exit 0' TERM
 
-log "starting (v1, polling $NIXFLEET_URL every ${interval}s as $host)"
+log "╔══════════════════════════════════════════════════════════════╗"
+log "║                    NixFleet Agent Starting                   ║"
+log "╚══════════════════════════════════════════════════════════════╝"
+log "URL:         $NIXFLEET_URL (polling every ${interval}s)"
+log "Host:        $host ($host_type)"
 backoff=$interval
 while :; do
   gen=$(git -C "${NIXFLEET_REPO_DIR:-.}" rev-parse --short=7 HEAD 2>/dev/null || echo unknown)
