@@ -1,5 +1,6 @@
 import type { Fleet } from '../fleet/fleet.ts'
 import { dashboardClient } from '../dashboard/dashboard-access.ts'
+import { classifyWsAnswer, type WsAnswer } from '../dashboard/ws-answer.ts'
 import { say } from '../output/say.ts'
 import { runningAgent } from '../checks/agent-version.ts'
 import { lockedRev } from '../nixcfg/flake-lock.ts'
@@ -16,13 +17,13 @@ export class PrerequisiteError extends Error {
   override name = 'PrerequisiteError'
 }
 
-/** What `GET <dashboard>/ws` without credentials answers: 404 from v1, 401 from v2. */
-async function wsStatus(fleet: Fleet): Promise<string> {
+/** Who answers `GET <dashboard>/ws` without credentials (v1, v2, Traefik with no router, …). */
+async function wsAnswer(fleet: Fleet): Promise<WsAnswer> {
   const c = dashboardClient(fleet.target, fleet.inventory.dashboard.url)
   try {
-    return `HTTP ${(await c.http('GET', '/ws')).status}`
+    return classifyWsAnswer(await c.http('GET', '/ws'))
   } catch (err) {
-    return `no answer (${(err as Error).message})`
+    return { kind: 'none', detail: `no answer (${(err as Error).message})` }
   } finally {
     await c.close()
   }
@@ -47,10 +48,10 @@ export async function phase1Unmet(
     unmet.push(
       `nixcfg's flake.lock already pins ${inv.nixcfg.nixfleet_input} to the v2 release ${rev.slice(0, 12)}: the migration to v2 is under way`,
     )
-  const ws = await wsStatus(fleet)
-  if (ws === 'HTTP 401')
+  const ws = await wsAnswer(fleet)
+  if (ws.kind === 'v2')
     unmet.push(
-      `the dashboard at ${inv.dashboard.url} answers as v2 (/ws ${ws}): phase 1 would stop it and file its database as the v1 backup`,
+      `the dashboard at ${inv.dashboard.url} answers as v2 (/ws ${ws.detail}): phase 1 would stop it and file its database as the v1 backup`,
     )
   const agents = await perHost(hosts, hosts.length, (h) => runningAgent(fleet.get(h)))
   const v2 = [...agents.values()].filter((o) => o.ok && o.value.kind === 'v2').map((o) => o.host)
@@ -83,10 +84,12 @@ export function requireSecrets(
 export async function phase2Unmet(fleet: Fleet): Promise<string[]> {
   const unmet: string[] = []
   const url = fleet.inventory.dashboard.url
-  const ws = await wsStatus(fleet)
-  if (ws === 'HTTP 404')
+  // After phase 1 the real front answers Traefik's own 404 for the name (no
+  // router left): that is "v1 is gone", not "v1 still answers".
+  const ws = await wsAnswer(fleet)
+  if (ws.kind === 'v1')
     unmet.push(
-      `the v1 dashboard still answers at ${url} (/ws ${ws}, as v1 does): run phase 1 first`,
+      `the v1 dashboard still answers at ${url} (/ws ${ws.detail}, as v1 does): run phase 1 first`,
     )
   try {
     await verifiedBackup(dashboardStack(fleet), {
@@ -101,11 +104,11 @@ export async function phase2Unmet(fleet: Fleet): Promise<string[]> {
 
 /** Agents are switched to v2 only when the v2 dashboard is there to take them. */
 export async function agentsUnmet(fleet: Fleet): Promise<string[]> {
-  const ws = await wsStatus(fleet)
-  return ws === 'HTTP 401'
+  const ws = await wsAnswer(fleet)
+  return ws.kind === 'v2'
     ? []
     : [
-        `the v2 dashboard does not answer at ${fleet.inventory.dashboard.ws_url} (/ws ${ws}; v2 answers 401): the agents would have nothing to connect to`,
+        `the v2 dashboard does not answer at ${fleet.inventory.dashboard.ws_url} (/ws ${ws.detail}; v2 answers 401): the agents would have nothing to connect to`,
       ]
 }
 

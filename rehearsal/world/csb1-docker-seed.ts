@@ -34,7 +34,7 @@ const BUILD_DEADLINE_MS = 5 * 60_000
 export interface SeedSources {
   /** The csb1 image tag (its hash covers the base tar, the engine and its settings). */
   csb1Image: string
-  /** csb1's ~/docker main stack; front/config (certificate, routes) is mounted, not built in. */
+  /** csb1's ~/docker main stack; front/config (certificate) is mounted, not built in. */
   mainStack: string
   nixfleetBare: string
   v1Commit: string

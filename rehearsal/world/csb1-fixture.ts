@@ -65,7 +65,7 @@ export async function createNixfleetRemote(): Promise<{ bare: string; v1Commit: 
   return { bare, v1Commit }
 }
 
-/** csb1's ~/docker main stack: the TLS front with its routes and certificate, and the neighbours. */
+/** csb1's ~/docker main stack: the TLS front with its certificate, and the neighbours (routed by their labels). */
 export async function createCsb1DockerDir(tls: RehearsalTls): Promise<string> {
   const dir = join(paths.dir, 'csb1-docker')
   rmSync(dir, { recursive: true, force: true })
@@ -73,7 +73,6 @@ export async function createCsb1DockerDir(tls: RehearsalTls): Promise<string> {
   await bundle(join(SIM, 'csb1', 'front.ts'), join(dir, 'front', 'front.mjs'))
   await bundle(join(SIM, 'csb1', 'neighbour.ts'), join(dir, 'neighbour', 'neighbour.mjs'))
   mkdirSync(join(dir, 'front', 'config'), { recursive: true })
-  cpSync(join(dir, 'front', 'routes.json'), join(dir, 'front', 'config', 'routes.json'))
   writeFileSync(join(dir, 'front', 'config', 'tls.crt'), tls.cert + tls.caCert)
   writeFileSync(join(dir, 'front', 'config', 'tls.key'), tls.key)
   return dir
