@@ -104,6 +104,7 @@ async function bundleSims(outDir: string): Promise<void> {
     launchd: 'sim/macos/launchd.ts',
     provision: 'sim/provision/provision.ts',
     'agent-v2': 'sim/nixfleet/agent-v2/agent.ts',
+    'agent-packages': 'sim/nixfleet/agent-packages.ts',
   }
   await bundleForNode(
     Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, join(DOCKER_DIR, v)])),

@@ -15,13 +15,13 @@ systemctl enable runbook-provision.service ssh.service >/dev/null 2>&1
 rm -f /etc/ssh/ssh_host_*
 mkdir -p /nix/store /nix/var/nix/profiles /etc/runbook-sim/faults /etc/agenix-sim
 # The simulated nixfleet packages, at store paths like the real ones: v1 is
-# Bash (as the real v1 agent was), v2 a Node program (the Go agent's stand-in).
+# Bash (as the real v1 agent was); v2 a Node program (the Go agent's stand-in),
+# one package per modelled revision (agent-packages.mjs).
 v1=/nix/store/8eef91b0v1nixfleetagentpackage00-nixfleet-agent-0.4.0/bin
-v2=/nix/store/b860b3a0v2nixfleetagentpackage00-nixfleet-agent-2.0.0/bin
-mkdir -p "$v1" "$v2"
+mkdir -p "$v1"
 printf '#!/bin/sh\n/usr/local/bin/runbook-fault-gate || exit 1\nexec /bin/bash /usr/local/lib/nixfleet/agent-v1.sh\n' >"$v1/nixfleet-agent"
-printf '#!/bin/sh\n/usr/local/bin/runbook-fault-gate || exit 1\nNODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt exec /usr/local/bin/node /usr/local/lib/runbook-sim/agent-v2.mjs\n' >"$v2/nixfleet-agent"
-chmod 755 "$v1/nixfleet-agent" "$v2/nixfleet-agent"
+chmod 755 "$v1/nixfleet-agent"
+/usr/local/bin/node /usr/local/lib/runbook-sim/agent-packages.mjs
 case "$role" in
   csb1) systemctl enable docker.service runbook-inner-images.service >/dev/null 2>&1 ;;
   macos)

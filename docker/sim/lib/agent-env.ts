@@ -1,10 +1,22 @@
-import type { AgentConfig } from './evaluate.ts'
+import { storePath, type AgentConfig, type Evaluation } from './evaluate.ts'
 
-/** Agent package paths in the simulated store (the image installs both versions there). */
-export const AGENT_BIN = {
-  v1: '/nix/store/8eef91b0v1nixfleetagentpackage00-nixfleet-agent-0.4.0/bin/nixfleet-agent',
-  v2: '/nix/store/b860b3a0v2nixfleetagentpackage00-nixfleet-agent-2.0.0/bin/nixfleet-agent',
-} as const
+/** The v1 agent package (Bash; its behaviour does not differ between the v1 revisions modelled). */
+export const V1_AGENT_BIN =
+  '/nix/store/8eef91b0v1nixfleetagentpackage00-nixfleet-agent-0.4.0/bin/nixfleet-agent'
+
+/**
+ * The v2 agent package built from one nixfleet revision: its own store path,
+ * as a real package built from another source is, with the revision baked in
+ * (the image installs one per modelled v2 revision: agent-packages.ts).
+ */
+export function v2AgentPackage(revision: string): string {
+  return storePath('nixfleet-agent-2.0.0', revision)
+}
+
+/** The agent program the module's unit or job runs for this evaluation. */
+export function agentBinary(ev: Pick<Evaluation, 'moduleVersion' | 'revision'>): string {
+  return ev.moduleVersion === 'v1' ? V1_AGENT_BIN : `${v2AgentPackage(ev.revision)}/bin/nixfleet-agent`
+}
 
 type Cfg = Extract<AgentConfig, { enable: true }>
 

@@ -11,6 +11,8 @@ export type AgentConfig =
 
 export interface Evaluation {
   moduleVersion: 'v1' | 'v2'
+  /** The nixfleet revision flake.lock pins (the agent package is built from it). */
+  revision: string
   files: string[]
   agent: AgentConfig
 }
@@ -43,6 +45,14 @@ export function pinnedModuleVersion(
   flakeDir: string,
   revsFile = join(SIM_DIR, 'nixfleet-revs.json'),
 ): 'v1' | 'v2' {
+  return pinnedRevision(flakeDir, revsFile).version
+}
+
+/** The pinned nixfleet revision and the agent module's version at it (see pinnedModuleVersion). */
+export function pinnedRevision(
+  flakeDir: string,
+  revsFile = join(SIM_DIR, 'nixfleet-revs.json'),
+): { rev: string; version: 'v1' | 'v2' } {
   const lock = JSON.parse(readFileSync(join(flakeDir, 'flake.lock'), 'utf8')) as {
     nodes: Record<string, { locked?: { rev?: string } }>
   }
@@ -54,12 +64,12 @@ export function pinnedModuleVersion(
     throw new EvalError(
       `error: cannot fetch nixfleet at rev ${rev}: not a revision of markus-barta/nixfleet this simulation models`,
     )
-  return version
+  return { rev, version }
 }
 
 /** Runs the real Nix evaluator over the host's files; errors come back as Nix printed them. */
 export function evaluateAgent(flakeDir: string, attr: string, kind: 'nixos' | 'home'): Evaluation {
-  const moduleVersion = pinnedModuleVersion(flakeDir)
+  const { rev: revision, version: moduleVersion } = pinnedRevision(flakeDir)
   const r = spawnSync(
     'nix-instantiate',
     [
@@ -91,7 +101,7 @@ export function evaluateAgent(flakeDir: string, attr: string, kind: 'nixos' | 'h
   )
   if (r.status !== 0) throw new EvalError(r.stderr.trim() || `nix-instantiate exited ${r.status}`)
   const parsed = JSON.parse(r.stdout) as { agent: AgentConfig; files: string[] }
-  return { moduleVersion, files: parsed.files, agent: parsed.agent }
+  return { moduleVersion, revision, files: parsed.files, agent: parsed.agent }
 }
 
 export function faultActive(name: string): boolean {

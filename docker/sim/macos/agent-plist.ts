@@ -1,5 +1,5 @@
 import plist from 'plist'
-import { agentEnvironment, AGENT_BIN } from '../lib/agent-env.ts'
+import { agentBinary, agentEnvironment } from '../lib/agent-env.ts'
 import type { Evaluation } from '../lib/evaluate.ts'
 import { quote } from '../../../helpers/shell/quote.ts'
 
@@ -31,7 +31,7 @@ export function renderAgentPlist(ev: Evaluation, home: string): string | undefin
     'export PATH="/etc/profiles/per-user/$USER/bin:/run/current-system/sw/bin:/nix/var/nix/profiles/default/bin:$PATH"',
     ...Object.entries(env).map(([k, v]) => `export ${k}=${quote(v)}`),
     `export NIXFLEET_TOKEN="$(cat ${quote(String(cfg.tokenFile))})"`,
-    `exec ${AGENT_BIN[ev.moduleVersion]}`,
+    `exec ${agentBinary(ev)}`,
   ].join('\n')
   return plist.build({
     Label: LABEL,

@@ -1,4 +1,4 @@
-import { agentEnvironment, AGENT_BIN } from '../lib/agent-env.ts'
+import { agentBinary, agentEnvironment } from '../lib/agent-env.ts'
 import type { Evaluation } from '../lib/evaluate.ts'
 
 /** nixfleet-agent.service as the nixfleet NixOS module renders it (reference §5.2). */
@@ -19,7 +19,7 @@ export function renderAgentUnit(ev: Evaluation): string | undefined {
     '',
     '[Service]',
     'Type=simple',
-    `ExecStart=${AGENT_BIN[ev.moduleVersion]}`,
+    `ExecStart=${agentBinary(ev)}`,
     'Restart=always',
     'RestartSec=3',
     'RestartForceExitStatus=101',

@@ -75,7 +75,13 @@ const client = async (): Promise<DashboardClient> => {
   await c.login(PASSWORD, undefined)
   return c
 }
-const baseEnv = (host: string): Record<string, string> => ({
+const REVS = fileURLToPath(new URL('../../../nixfleet-revs.json', import.meta.url))
+/** The first revision with every fix, and the agents' pin on the migration day. */
+const FIXED = 'e5798044ddd69d2782a9a55d8c59910cc736710a'
+const DAY_PIN = '3999ab9856de35c21b00de9891ea44912c00e502'
+const baseEnv = (host: string, revision = FIXED): Record<string, string> => ({
+  NIXFLEET_AGENT_REVISION: revision,
+  RUNBOOK_SIM_REVS: REVS,
   NIXFLEET_URL: `ws://127.0.0.1:${port}/ws`,
   NIXFLEET_TOKEN: TOKEN,
   NIXFLEET_REPO_URL: remote,
@@ -99,7 +105,7 @@ describe('v2 agent (simulated) against the v2 dashboard', () => {
     expect(logs).toMatch(/INF NixFleet Agent starting[\s\S]*INF connected to dashboard/)
   })
 
-  it('pull clones/fetches and the reported generation follows the pushed commit', async () => {
+  it('e579804: the checkout is cloned at start; pull moves it to the pushed commit', async () => {
     runAgent(baseEnv('hsb1'))
     const c = await client()
     await expect
@@ -134,7 +140,8 @@ describe('v2 agent (simulated) against the v2 dashboard', () => {
   })
 
   it('a failing command ends with status error and its exit code; output is streamed', async () => {
-    runAgent({ ...baseEnv('csb0'), NIXFLEET_REPO_URL: join(work, 'no-such-remote.git') })
+    // 3999ab9 never clones its isolated checkout: its pull (a fetch) has nowhere to run.
+    runAgent(baseEnv('csb0', DAY_PIN))
     const c = await client()
     await expect
       .poll(async () => (await c.hosts()).find((h) => h.hostname === 'csb0')?.status, {
@@ -155,7 +162,7 @@ describe('v2 agent (simulated) against the v2 dashboard', () => {
       frames.some(
         (f) =>
           f.type === 'command_output' &&
-          /no-such-remote|does not exist/.test(String(f.payload.line)),
+          /cannot change to .*csb0-repo/.test(String(f.payload.line)),
       ),
     ).toBe(true)
     expect(frames.find((f) => f.type === 'command_complete')?.payload).toMatchObject({
@@ -163,6 +170,42 @@ describe('v2 agent (simulated) against the v2 dashboard', () => {
       exit_code: 128,
     })
     browser.close()
+  })
+
+  it('3999ab9: pull on an existing checkout only fetches: exit 0, the generation stays', async () => {
+    const dir = join(work, 'hsb8-repo')
+    git(work, 'clone', '-q', remote, dir)
+    const before = git(dir, 'rev-parse', '--short=7', 'HEAD')
+    runAgent(baseEnv('hsb8', DAY_PIN))
+    const c = await client()
+    await expect
+      .poll(async () => (await c.hosts()).find((h) => h.hostname === 'hsb8')?.generation, {
+        timeout: 15_000,
+      })
+      .toBe(before)
+    writeFileSync(join(seed, 'flake.nix'), '{ outputs = _: { x = 1; }; }\n')
+    git(seed, 'commit', '-qam', 'third')
+    git(seed, 'push', '-q', remote, 'main')
+    const browser = await c.browserSocket()
+    const done = new Promise<Record<string, unknown>>((resolve) =>
+      browser.on('message', (m: Buffer) => {
+        const f = JSON.parse(m.toString()) as { type: string; payload: Record<string, unknown> }
+        if (f.type === 'command_complete') resolve(f.payload)
+      }),
+    )
+    await c.command('hsb8', 'pull')
+    expect(await done).toMatchObject({ status: 'ok', exit_code: 0 })
+    expect(git(dir, 'rev-parse', '--short=7', 'HEAD')).toBe(before)
+    expect((await c.hosts()).find((h) => h.hostname === 'hsb8')?.generation).toBe(before)
+    browser.close()
+  })
+
+  it('e579804: an isolated checkout that cannot be cloned stops the agent at start', async () => {
+    logs = ''
+    const p = runAgent({ ...baseEnv('hsb1b'), NIXFLEET_REPO_URL: join(work, 'no-such-remote.git') })
+    const code = await new Promise<number | null>((resolve) => p.on('exit', resolve))
+    expect(code).toBe(1)
+    expect(logs).toMatch(/ERR failed to ensure repository exists error=".*no-such-remote/)
   })
 
   it('reconnects and re-registers after the dashboard restarts', async () => {

@@ -5,10 +5,11 @@
  * with backoff 1 s doubling to 60 s. Logs to stderr in zerolog's console
  * format; systemd puts them in the journal, launchd in /tmp/nixfleet-agent.err.
  */
+import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import WebSocket from 'ws'
 import { loadAgentConfig, type AgentConfig } from './config.ts'
-import { generation, startCommand, type Running } from './commands.ts'
+import { cloneScript, generation, startCommand, type Running } from './commands.ts'
 
 const log = (level: 'INF' | 'WRN' | 'ERR' | 'FTL', msg: string): void => {
   const t = new Date().toTimeString().slice(0, 8)
@@ -177,6 +178,17 @@ if (process.argv[1]?.endsWith('agent-v2.mjs') || process.env.NIXFLEET_AGENT_MAIN
     // The real agent's Run() announces itself a second time, with a line that
     // also holds "starting" (v2/internal/agent/agent.go at every revision of the day).
     log('INF', `starting agent hostname=${cfg.hostname} url=${cfg.url}`)
+    // From e579804 the agent makes sure its isolated checkout exists before anything else.
+    if (cfg.repoUrl && cfg.behaviour.pullMovesCheckout) {
+      try {
+        execFileSync('/bin/sh', ['-c', cloneScript(cfg)], { stdio: ['ignore', 'ignore', 'pipe'] })
+      } catch (err) {
+        const why = String((err as { stderr?: Buffer }).stderr ?? (err as Error).message).trim()
+        log('ERR', `failed to ensure repository exists error="${why}"`)
+        log('FTL', 'agent failed')
+        process.exit(1)
+      }
+    }
     agent.connect()
     process.on('SIGTERM', () => {
       agent.stop()

@@ -47,18 +47,29 @@ function runScript(script: string, cwd: string, onLine: LineSink): Running {
   }
 }
 
+/** Clones the agent's isolated checkout if it is missing (isolated mode from e579804). */
+export function cloneScript(cfg: AgentConfig): string {
+  const dir = q(cfg.repoDir)
+  return `[ -d ${dir}/.git ] || { mkdir -p ${q(dirname(cfg.repoDir))} && git clone --branch ${q(cfg.branch)} ${q(cfg.repoUrl)} ${dir}; }`
+}
+
 /**
- * pull: isolated mode as fixed in nixfleet e579804 — clone if missing, fetch,
- * reset --hard to origin/<branch>, clean — so the generation the agent reports
- * follows the pushed commit. switch: the host's own rebuild command on the
- * agent's checkout.
+ * pull, by the agent's revision (v2/internal/agent/commands.go): in isolated
+ * mode (a repo URL) before e579804 it is `git -C <dir> fetch origin <branch>`
+ * only (exit 0 on an existing checkout, which never moves; nothing clones
+ * it), from e579804 clone if missing, fetch, reset --hard to
+ * origin/<branch>, clean, so the generation the agent reports follows the
+ * pushed commit; without a repo URL, `git -C <dir> pull`. switch: the host's
+ * own rebuild command on the agent's checkout.
  */
 export function commandScript(name: string, cfg: AgentConfig): string | undefined {
   const dir = q(cfg.repoDir)
-  const clone = cfg.repoUrl
-    ? `[ -d ${dir}/.git ] || { mkdir -p ${q(dirname(cfg.repoDir))} && git clone --branch ${q(cfg.branch)} ${q(cfg.repoUrl)} ${dir}; }`
-    : `[ -d ${dir}/.git ] || { echo "repository ${cfg.repoDir} does not exist" >&2; exit 1; }`
-  const pull = `${clone} && git -C ${dir} fetch origin ${q(cfg.branch)} && git -C ${dir} reset --hard ${q(`origin/${cfg.branch}`)} && git -C ${dir} clean -fd`
+  const fetch = `git -C ${dir} fetch origin ${q(cfg.branch)}`
+  const pull = !cfg.repoUrl
+    ? `git -C ${dir} pull`
+    : cfg.behaviour.pullMovesCheckout
+      ? `${cloneScript(cfg)} && ${fetch} && git -C ${dir} reset --hard ${q(`origin/${cfg.branch}`)} && git -C ${dir} clean -fd`
+      : fetch
   const sw =
     cfg.hostType === 'nixos'
       ? `sudo nixos-rebuild switch --flake ${q(`${cfg.repoDir}#${cfg.hostname}`)}`

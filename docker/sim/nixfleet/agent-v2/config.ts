@@ -1,5 +1,8 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { SIM_DIR } from '../../lib/evaluate.ts'
+import { behaviourAt, readRevisions, type Behaviour } from '../revisions.ts'
 
 const DARWIN_UNAME = '/usr/local/bin/uname'
 
@@ -14,6 +17,18 @@ export interface AgentConfig {
   hostname: string
   logLevel: 'debug' | 'info' | 'warn' | 'error'
   hostType: 'nixos' | 'macos'
+  /** What this agent does, by the revision its package was built from. */
+  behaviour: Behaviour
+}
+
+/** The package's revision (NIXFLEET_AGENT_REVISION, baked in by agent-packages.ts). */
+function packageBehaviour(env: NodeJS.ProcessEnv): Behaviour {
+  const revision = env.NIXFLEET_AGENT_REVISION ?? ''
+  if (!revision) throw new Error('the agent package carries no revision (NIXFLEET_AGENT_REVISION)')
+  return behaviourAt(
+    revision,
+    readRevisions(env.RUNBOOK_SIM_REVS ?? join(SIM_DIR, 'nixfleet-revs.json')),
+  )
 }
 
 export function loadAgentConfig(env: NodeJS.ProcessEnv): AgentConfig {
@@ -31,6 +46,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv): AgentConfig {
   if (!Number.isInteger(intervalS) || intervalS < 1)
     errors.push(`NIXFLEET_INTERVAL must be an integer >= 1 (got ${env.NIXFLEET_INTERVAL ?? ''})`)
   if (errors.length) throw new Error(errors.join('; '))
+  const behaviour = packageBehaviour(env)
   // The Go agent asks the runtime (GOOS), not PATH; the simulated Mac's Darwin `uname`
   // lives in /usr/local/bin, which a launchd job's PATH need not include.
   const uname = execFileSync(existsSync(DARWIN_UNAME) ? DARWIN_UNAME : 'uname', ['-s'], {
@@ -54,5 +70,6 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv): AgentConfig {
     hostname,
     logLevel: (env.NIXFLEET_LOG_LEVEL as AgentConfig['logLevel'] | undefined) ?? 'info',
     hostType,
+    behaviour,
   }
 }
