@@ -31,7 +31,7 @@ function listContainers(): Promise<ListedContainer[]> {
           try {
             resolve(JSON.parse(body) as ListedContainer[])
           } catch (err) {
-            reject(err as Error)
+            reject(err)
           }
         })
       },
