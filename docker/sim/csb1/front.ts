@@ -30,8 +30,12 @@ function listContainers(): Promise<ListedContainer[]> {
         res.on('end', () => {
           try {
             resolve(JSON.parse(body) as ListedContainer[])
-          } catch (err) {
-            reject(err)
+          } catch {
+            reject(
+              new Error(
+                `the Docker engine answered ${res.statusCode ?? '?'}: ${body.slice(0, 200)}`,
+              ),
+            )
           }
         })
       },
