@@ -15,7 +15,9 @@ export function v2AgentPackage(revision: string): string {
 
 /** The agent program the module's unit or job runs for this evaluation. */
 export function agentBinary(ev: Pick<Evaluation, 'moduleVersion' | 'revision'>): string {
-  return ev.moduleVersion === 'v1' ? V1_AGENT_BIN : `${v2AgentPackage(ev.revision)}/bin/nixfleet-agent`
+  return ev.moduleVersion === 'v1'
+    ? V1_AGENT_BIN
+    : `${v2AgentPackage(ev.revision)}/bin/nixfleet-agent`
 }
 
 type Cfg = Extract<AgentConfig, { enable: true }>
