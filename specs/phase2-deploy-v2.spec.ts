@@ -2,13 +2,13 @@ import { spawnSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitAgentConnected } from '../helpers/checks/agent-connected.ts'
 import { neighbourBaseline, neighboursLost } from '../helpers/checks/neighbour-guard.ts'
-import { hostListing, sendCommand } from '../helpers/dashboard/commands.ts'
+import { hostListing } from '../helpers/dashboard/commands.ts'
+import { commandsWork } from '../helpers/checks/commands-work.ts'
 import { dashboardClient } from '../helpers/dashboard/dashboard-access.ts'
 import { totpCode } from '../helpers/dashboard/totp.ts'
 import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
 import { phase2Run, switchedOk } from '../helpers/phases/phase2-run.ts'
 import { scopedIt } from '../helpers/runner/scoped-it.ts'
-import { worktreePath, Worktree } from '../helpers/nixcfg/worktree.ts'
 import {
   dashboardStartedAt,
   deployDashboard,
@@ -40,7 +40,7 @@ import { budget, CHECK_BUDGET_MS } from '../helpers/wait/budget.ts'
 const PHASE = 'phase 2'
 const fleet = openRunFleet()
 const run = phase2Run(fleet)
-const { inv, csb1, hosts, stack, url, ledger, dashboardDown, session, waitOnline } = run
+const { csb1, hosts, stack, url, ledger, dashboardDown, session, waitOnline } = run
 const { phase2Ready, agentsReady } = run
 /** A check of csb1 (the dashboard host): skipped, with the reason, when HOSTS leaves csb1 out. */
 const csb1Skip = run.csb1Skip
@@ -374,32 +374,8 @@ describe('Phase 2: Deploy v2', () => {
 
     it('Can send commands to both hosts', async () => {
       const left = budget('Can send commands to both hosts', CHECK_BUDGET_MS)
-      const c = await session()
-      const tree = new Worktree(worktreePath(fleet.target), inv.nixcfg.branch)
-      tree.git('fetch', '--quiet', 'origin', inv.nixcfg.branch)
-      const pushed = tree.git('rev-parse', `origin/${inv.nixcfg.branch}`).slice(0, 7)
-      for (const h of hosts) {
-        for (const command of ['pull', 'switch']) {
-          const run = await sendCommand(c, h, command, left())
-          expect(
-            run.exitCode,
-            `${h}: ${command} ended ${run.status} ${run.message}: ${run.lines.slice(-5).join(' | ')}`,
-          ).toBe(0)
-          expect(run.lines.length, `${h}: ${command} streamed no output`).toBeGreaterThan(0)
-          if (command === 'pull') {
-            const generation = await poll(
-              `${h} reports generation ${pushed} after pull`,
-              async () => {
-                const l = await hostListing(c, h)
-                if (l.generation !== pushed) throw new Error(l.detail)
-                return l.generation
-              },
-              { timeout: Math.min(60_000, left()), interval: '2s' },
-            )
-            expect(generation).toBe(pushed)
-          }
-        }
-      }
+      const problems = await commandsWork(await session(), fleet, hosts, left)
+      expect(problems, problems.join('\n')).toEqual([])
     })
   })
 })

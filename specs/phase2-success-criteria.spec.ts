@@ -3,7 +3,8 @@ import { waitAgentConnected } from '../helpers/checks/agent-connected.ts'
 import { runningAgent } from '../helpers/checks/agent-version.ts'
 import { dashboardComesBack } from '../helpers/checks/persistence.ts'
 import type { DashboardClient } from '../helpers/dashboard/client.ts'
-import { hostListing, sendCommand } from '../helpers/dashboard/commands.ts'
+import { hostListing } from '../helpers/dashboard/commands.ts'
+import { commandsWork } from '../helpers/checks/commands-work.ts'
 import { dashboardClient } from '../helpers/dashboard/dashboard-access.ts'
 import { dashboardDownReason } from '../helpers/dashboard/dashboard-down.ts'
 import { DashboardSession } from '../helpers/dashboard/session.ts'
@@ -118,15 +119,8 @@ describe('Success Criteria', () => {
         `${SEND_COMMANDS_VARIABLE}=1 is not set: pull and switch change the hosts (a rebuild), so this status check did not send them`,
       )
     const left = budget('Commands work (pull, switch)', CHECK_BUDGET_MS)
-    const c = await session()
-    for (const h of hosts)
-      for (const command of ['pull', 'switch']) {
-        const run = await sendCommand(c, h, command, left())
-        expect(
-          run.exitCode,
-          `${h}: ${command}: ${run.status} ${run.message} ${run.lines.slice(-3).join(' | ')}`,
-        ).toBe(0)
-      }
+    const problems = await commandsWork(await session(), fleet, hosts, left)
+    expect(problems, problems.join('\n')).toEqual([])
   })
 
   it('All survives reboot', async () => {

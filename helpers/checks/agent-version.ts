@@ -50,9 +50,15 @@ export async function runningAgent(
   }
 }
 
-/** NIXFLEET_URL as the agent's unit (Environment=) or launchd job (its wrapper script) sets it. */
+/**
+ * A NIXFLEET_* variable as the agent's unit (Environment=) or launchd job
+ * (its wrapper script, quotes possibly XML-escaped) sets it; "" when unset.
+ */
+export function configuredValue(text: string, name: string): string {
+  return new RegExp(`${name}=(?:&apos;|&quot;|['"])?([^'"\\s&<]+)`).exec(text)?.[1] ?? ''
+}
+
 async function configuredUrl(fh: FleetHost): Promise<string> {
-  const text = await fh.os.agentConfiguration(fh.host)
-  // In the plist the wrapper script's quotes may be XML-escaped.
-  return /NIXFLEET_URL=(?:&apos;|&quot;|['"])?([a-z]+:\/\/[^'"\s&<]+)/.exec(text)?.[1] ?? ''
+  const url = configuredValue(await fh.os.agentConfiguration(fh.host), 'NIXFLEET_URL')
+  return /^[a-z]+:\/\//.test(url) ? url : ''
 }
