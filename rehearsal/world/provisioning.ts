@@ -49,7 +49,10 @@ export function machineProvisioning(
           },
         ]
   return {
-    hostname: m.name,
+    // A real Mac's kernel host name (os.Hostname, `hostname`) is the one its network
+    // gives it (imac0 reported imac0w.lan, reference §2); its LocalHostName stays the
+    // plain name (the simulated scutil strips the domain).
+    hostname: m.role === 'macos' ? `${m.name}.lan` : m.name,
     role: m.role,
     sshPort: m.ssh_port,
     hostKey: { type: 'ed25519', ...hostKey },

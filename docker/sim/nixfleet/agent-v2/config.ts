@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { hostname as osHostname } from 'node:os'
 import { join } from 'node:path'
 import { SIM_DIR } from '../../lib/evaluate.ts'
 import { behaviourAt, readRevisions, type Behaviour } from '../revisions.ts'
@@ -31,6 +32,28 @@ function packageBehaviour(env: NodeJS.ProcessEnv): Behaviour {
   )
 }
 
+/**
+ * The agent's own name for its host (v2/internal/config/config.go): Go's
+ * os.Hostname() before 7377787, which on a Mac is the network's name for it
+ * (imac0 reported imac0w.lan); from 7377787 LocalHostName on macOS and the
+ * host name without its domain elsewhere.
+ */
+function detectHostname(hostType: 'nixos' | 'macos', behaviour: Behaviour): string {
+  const kernel = osHostname()
+  if (!behaviour.hostnameFromLocalHostName) return kernel
+  if (hostType === 'macos') {
+    try {
+      const local = execFileSync('/usr/local/bin/scutil', ['--get', 'LocalHostName'], {
+        encoding: 'utf8',
+      }).trim()
+      if (local) return local
+    } catch {
+      // Falls back to the host name, as the real agent does when scutil fails.
+    }
+  }
+  return kernel.split('.')[0] ?? kernel
+}
+
 export function loadAgentConfig(env: NodeJS.ProcessEnv): AgentConfig {
   const errors: string[] = []
   const url = env.NIXFLEET_URL ?? ''
@@ -53,13 +76,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv): AgentConfig {
     encoding: 'utf8',
   }).trim()
   const hostType = uname === 'Darwin' ? 'macos' : 'nixos'
-  const hostname =
-    env.NIXFLEET_HOSTNAME ??
-    (hostType === 'macos'
-      ? execFileSync('/usr/local/bin/scutil', ['--get', 'LocalHostName'], {
-          encoding: 'utf8',
-        }).trim()
-      : execFileSync('hostname', ['-s'], { encoding: 'utf8' }).trim())
+  const hostname = env.NIXFLEET_HOSTNAME ?? detectHostname(hostType, behaviour)
   return {
     url,
     token,
