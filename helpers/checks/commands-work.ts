@@ -50,22 +50,35 @@ export async function commandsWork(
   const agentRevision = lockedRev(tree.dir, inv.nixcfg.nixfleet_input)
   const probe = pushPullProbe(tree, PULL_PROBE_MESSAGE)
   const problems: string[] = []
-  for (const host of hosts) {
-    const run = await sendCommand(client, host, 'pull', left())
-    const generation =
-      run.exitCode === 0
-        ? await reportedGeneration(client, host, probe.slice(0, 7), Math.min(60_000, left()))
-        : (await hostListing(client, host)).generation
-    const head = await agentCheckoutHead(fleet.get(host))
-    const pulled = pullProblems({ host, run, probe, head, generation, agentRevision })
-    problems.push(...pulled)
-    if (pulled.length) continue
-    const sw = await sendCommand(client, host, 'switch', left())
-    if (sw.exitCode !== 0)
-      problems.push(
-        `${host}: switch ended ${sw.status} (exit ${sw.exitCode ?? 'none'}) ${sw.message}: ${sw.lines.slice(-3).join(' | ') || 'no output'}`,
-      )
-    else if (!sw.lines.length) problems.push(`${host}: switch streamed no output`)
-  }
+  for (const host of hosts)
+    try {
+      problems.push(...(await pullThenSwitch(client, fleet, host, probe, agentRevision, left)))
+    } catch (err) {
+      problems.push(`${host}: ${(err as Error).message}`)
+    }
   return problems
+}
+
+async function pullThenSwitch(
+  client: DashboardClient,
+  fleet: Fleet,
+  host: string,
+  probe: string,
+  agentRevision: string,
+  left: () => number,
+): Promise<string[]> {
+  const run = await sendCommand(client, host, 'pull', left())
+  const generation =
+    run.exitCode === 0
+      ? await reportedGeneration(client, host, probe.slice(0, 7), Math.min(60_000, left()))
+      : (await hostListing(client, host)).generation
+  const head = await agentCheckoutHead(fleet.get(host))
+  const pulled = pullProblems({ host, run, probe, head, generation, agentRevision })
+  if (pulled.length) return pulled
+  const sw = await sendCommand(client, host, 'switch', left())
+  if (sw.exitCode !== 0)
+    return [
+      `${host}: switch ended ${sw.status} (exit ${sw.exitCode ?? 'none'}) ${sw.message}: ${sw.lines.slice(-3).join(' | ') || 'no output'}`,
+    ]
+  return sw.lines.length ? [] : [`${host}: switch streamed no output`]
 }

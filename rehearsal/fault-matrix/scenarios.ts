@@ -14,6 +14,11 @@ export interface Scenario {
   faults: string
   why: string
   startAs?: 'phase1-done'
+  /**
+   * The agents' nixfleet pin for this run (the inventory's nixfleet_v2_rev),
+   * when the scenario is a real revision rather than a fault.
+   */
+  agentPin?: string
   specs: string[]
   expect: Expectations
   timeoutMs: number
@@ -126,7 +131,7 @@ export const SCENARIOS: Scenario[] = [
           check: T.scV1Agents,
           message: /hosts still running \(or not showing\) a v1 agent: .*hsb0: v1 agent/,
         },
-        { check: T.scV1Dashboard, message: /\/ws: 404 means v1 still answers/ },
+        { check: T.scV1Dashboard, message: /\/ws: v1 still answers \(HTTP 404 application\/json/ },
         { check: T.scV2Dashboard, message: /\/ws: v2 answers 401 \(v1 has no \/ws: 404\)/ },
         { check: T.scV2Agents, message: /gpc0: running .*last start line/ },
       ],
