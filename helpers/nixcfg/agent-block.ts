@@ -231,3 +231,54 @@ export function toV2Block(src: string, file: string, v2: V2Settings): V2Edit {
     dropped: V1_ONLY_OPTIONS.filter((k) => opts.has(k)),
   }
 }
+
+/** The agent's options as written, by name relative to the agent (`enable`, `url`, …). */
+export function agentOptions(src: string, file: string): Map<string, string> {
+  const defs = agentDefinitions(src, file)
+  const opts = new Map<string, string>()
+  for (const b of defs.options)
+    opts.set(configPath(b).slice(AGENT_PATH.length).join('.'), valueText(src, b))
+  return opts
+}
+
+/**
+ * One pin moves every host: once flake.lock pins the v2 module, a host that
+ * stays on its (disabled) v1 block must not set options v2 does not declare,
+ * or it can no longer be rebuilt or rolled back. Removes those bindings
+ * (whole lines), keeping `enable` and everything else byte for byte.
+ */
+export function removeV1OnlyOptions(src: string, file: string): FileEdit & { dropped: string[] } {
+  const defs = agentDefinitions(src, file)
+  const v1Only = defs.options.filter((b) =>
+    (V1_ONLY_OPTIONS as readonly string[]).includes(
+      configPath(b).slice(AGENT_PATH.length).join('.'),
+    ),
+  )
+  const line = lineOf(src, defs.enable.start)
+  if (!v1Only.length) return { file, before: src, after: src, changed: false, line, dropped: [] }
+  let out = ''
+  let at = 0
+  for (const b of [...v1Only].sort((x, y) => x.start - y.start)) {
+    const start = src.lastIndexOf('\n', b.start - 1) + 1
+    const nl = src.indexOf('\n', b.end)
+    const end = nl < 0 ? src.length : nl + 1
+    const rest = src.slice(b.end, end).trim()
+    if (src.slice(start, b.start).trim() !== '' || (rest !== '' && !rest.startsWith('#')))
+      throw new NixEditError(
+        file,
+        lineOf(src, b.start),
+        `${b.path.join('.')} shares its line with other code; put it on a line of its own or edit it by hand`,
+      )
+    out += src.slice(at, start)
+    at = end
+  }
+  out += src.slice(at)
+  return {
+    file,
+    before: src,
+    after: out,
+    changed: true,
+    line: lineOf(src, v1Only[0]!.start),
+    dropped: v1Only.map((b) => configPath(b).slice(AGENT_PATH.length).join('.')),
+  }
+}

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs'
 import {
+  agentOptions,
   AGENT_PATH,
   disableAgent,
+  removeV1OnlyOptions,
   NixEditError,
   toV2Block,
   type FileEdit,
@@ -66,5 +68,31 @@ export function planToV2(file: string, v2: V2Settings, text = readFileSync(file,
   const [s, e] = valueRange(blockParsed, AGENT_PATH)
   const expected = replaceValue(original, AGENT_PATH, blockParsed.slice(s, e))
   assertParsedAs(parsed, expected, file, 'the v2 agent block')
+  return edit
+}
+
+/**
+ * A host that stays on its disabled v1 block while the pin moves to v2: its
+ * v1-only options removed. The edited text must parse, and its agent must
+ * read as the original's minus exactly those options (enable included).
+ */
+export function planRemoveV1Only(
+  file: string,
+  text = readFileSync(file, 'utf8'),
+): FileEdit & { dropped: string[] } {
+  nixParse(text, file)
+  const edit = removeV1OnlyOptions(text, file)
+  if (!edit.changed) return edit
+  nixParse(edit.after, file)
+  const want = agentOptions(text, file)
+  for (const d of edit.dropped) want.delete(d)
+  const got = agentOptions(edit.after, file)
+  const same = want.size === got.size && [...want].every(([k, v]) => got.get(k) === v)
+  if (!same)
+    throw new NixEditError(
+      file,
+      edit.line,
+      `removing ${edit.dropped.join(', ')} would change other agent options; edit it by hand`,
+    )
   return edit
 }

@@ -4,7 +4,7 @@ import { HostError } from '../hosts/errors.ts'
 import { hostsForPhase } from '../inventory/load-inventory.ts'
 import { hostScope, inScope } from '../config/scope.ts'
 import { PhasePlan } from '../plan/phase-plan.ts'
-import { planToV2 } from '../nixcfg/edit-host-file.ts'
+import { planRemoveV1Only, planToV2 } from '../nixcfg/edit-host-file.ts'
 import { say } from '../output/say.ts'
 import type { HostOutcome } from '../flow/per-host.ts'
 import { sh } from '../shell/quote.ts'
@@ -176,6 +176,12 @@ export function v2Change(fleet: Fleet, hosts: string[], message: string): Nixcfg
   return {
     hosts,
     edit: (file) => planToV2(file, { url: inv.dashboard.ws_url, ...V2_AGENT }),
+    // The pin moves every host's module: the hosts that stay on their disabled
+    // v1 block lose the options v2 does not declare (not switched now).
+    alsoEdit: {
+      hosts: inv.hosts.map((h) => h.name).filter((h) => !hosts.includes(h)),
+      edit: (file) => planRemoveV1Only(file),
+    },
     pin: { input: inv.nixcfg.nixfleet_input, rev: inv.nixcfg.nixfleet_v2_rev },
     message,
     isDone: async (fh) => (await fh.os.agentState(fh.host)).running,

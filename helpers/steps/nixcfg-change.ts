@@ -23,6 +23,12 @@ export interface NixcfgChange {
   hosts: string[]
   /** The edit of one host file, judged by the Nix parser (throws to refuse). */
   edit: (file: string) => FileEdit & { dropped?: string[] }
+  /**
+   * Hosts whose files the change also edits without switching them: the pin
+   * moves the module every host evaluates, so the hosts left out must stay
+   * valid under it (phase 2 removes their v1-only options).
+   */
+  alsoEdit?: { hosts: string[]; edit: (file: string) => FileEdit & { dropped?: string[] } }
   /** The flake input to pin, with the change. */
   pin?: { input: string; rev: string }
   message: string
@@ -45,7 +51,7 @@ export interface PreparedChange {
 }
 
 const files = (fleet: Fleet, change: NixcfgChange): string[] =>
-  change.hosts.map((h) => fleet.get(h).spec.config_file)
+  [...change.hosts, ...(change.alsoEdit?.hosts ?? [])].map((h) => fleet.get(h).spec.config_file)
 
 /** The working copy on the fleet's branch and up to date with its remote, the change's files clean. */
 export function workingCopyFor(fleet: Fleet, change: NixcfgChange): Worktree {
@@ -64,8 +70,15 @@ export function prepareNixcfgChange(
   change: NixcfgChange,
   tree: Worktree = workingCopyFor(fleet, change),
 ): PreparedChange {
+  const also = change.alsoEdit
   const specs = change.hosts.map((h) => fleet.get(h).spec)
-  const edits = planAllEdits(tree.dir, specs, change.edit)
+  const alsoSpecs = (also?.hosts ?? []).map((h) => fleet.get(h).spec)
+  // Every file judged before any is written, the switched hosts' and the others' alike.
+  const edits = planAllEdits(tree.dir, [...specs, ...alsoSpecs], (file) =>
+    alsoSpecs.some((s) => join(tree.dir, s.config_file) === file) && also
+      ? also.edit(file)
+      : change.edit(file),
+  )
   for (const e of edits)
     if (e.dropped?.length)
       say(`nixcfg: ${tree.rel(e.file)}: v1-only options removed: ${e.dropped.join(', ')}`)
@@ -119,10 +132,12 @@ export function describeNixcfgChange(fleet: Fleet, change: NixcfgChange, plan: P
   const tree = workingCopy(fleet, plan)
   const changed: string[] = []
   if (tree) {
-    for (const h of change.hosts) {
+    const also = new Set(change.alsoEdit?.hosts ?? [])
+    for (const h of [...change.hosts, ...also]) {
       const file = fleet.get(h).spec.config_file
+      const edit = also.has(h) && change.alsoEdit ? change.alsoEdit.edit : change.edit
       try {
-        const e = change.edit(join(tree.dir, file))
+        const e = edit(join(tree.dir, file))
         plan.edit('nixcfg', file, e.before, e.after)
         if (e.before !== e.after) changed.push(file)
       } catch (err) {
