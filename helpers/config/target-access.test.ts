@@ -11,6 +11,7 @@ const description = {
   https: { caFile: '/r/tls/ca.crt', resolve: { suffix: '.barta.cm', address: '127.0.0.1' } },
   worktree: '/r/nixcfg',
   flakePin: 'rewrite-lock',
+  evaluate: { command: ['/r/evaluate'] },
   ledger: '/r/ledger.jsonl',
 }
 
@@ -21,6 +22,7 @@ describe('a target is reached as it describes itself', () => {
       ssh: {},
       worktree: { dir: '/home/op/Code/nixcfg' },
       flakePin: 'nix',
+      evaluate: 'nix',
     })
     const none = targetAccess('production', {}).worktree
     expect('missing' in none && none.missing).toMatch(/^NIXCFG_WORKTREE is not set/)

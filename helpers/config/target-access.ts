@@ -23,6 +23,12 @@ export interface TargetAccess {
    * Nix would write it (for a world that cannot reach GitHub).
    */
   flakePin: 'nix' | 'rewrite-lock'
+  /**
+   * How a host's configuration is evaluated on this machine before a pin is
+   * committed: Nix's own `nix eval`, or a command the target gives
+   * (`<command…> <flakeDir> <kind>:<attr>…`, one JSON line per output).
+   */
+  evaluate: 'nix' | { command: string[] }
   /** Where steps proven on this target are recorded (absent: next to production's reports). */
   ledger?: string
 }
@@ -41,6 +47,7 @@ const rehearsalDescription = z.strictObject({
   }),
   worktree: z.string(),
   flakePin: z.enum(['nix', 'rewrite-lock']),
+  evaluate: z.strictObject({ command: z.array(z.string()).min(1) }),
   ledger: z.string(),
 })
 export type RehearsalDescription = z.infer<typeof rehearsalDescription>
@@ -60,6 +67,7 @@ export function targetAccess(target: Target, env: NodeJS.ProcessEnv = process.en
               'NIXCFG_WORKTREE is not set: give the path of your nixcfg working copy (the plan works in ~/Code/nixcfg)',
           },
       flakePin: 'nix',
+      evaluate: 'nix',
     }
   }
   const file = env[TARGET_FILE_VARIABLE]

@@ -4,7 +4,7 @@ import { HostError } from '../hosts/errors.ts'
 import { sleep, type Duration } from '../time/duration.ts'
 import { poll, TerminalStateError } from '../wait/poll.ts'
 import type { HostSpec } from '../inventory/load-inventory.ts'
-import type { AgentState, Judged, OsAdapter } from './os-adapter.ts'
+import type { AgentState, FlakeOutput, Judged, OsAdapter } from './os-adapter.ts'
 import { provenStart, recordProvenStart } from './proven-stable.ts'
 
 export const AGENT_LABEL = 'com.nixfleet.agent'
@@ -113,9 +113,13 @@ export class MacosAdapter implements OsAdapter {
 
   /** `home-manager switch --flake ".#<user>@<host>"` with the inventory's attribute. */
   switchCommand(spec: HostSpec): string {
+    return sh`home-manager switch --flake ${`.#${this.flakeOutput(spec).attr}`}`
+  }
+
+  flakeOutput(spec: HostSpec): FlakeOutput {
     const attr = spec.os === 'macos' ? spec.hm_attr : undefined
     if (!attr) throw new HostError(spec.name, 'inventory has no hm_attr for this macOS host')
-    return sh`home-manager switch --flake ${`.#${attr}`}`
+    return { kind: 'home', attr }
   }
 
   /** The plan's `launchctl list | grep nixfleet`, which "should show nothing". */

@@ -4,7 +4,7 @@ import { HostError } from '../hosts/errors.ts'
 import { poll, TerminalStateError } from '../wait/poll.ts'
 import { sleep, type Duration } from '../time/duration.ts'
 import type { HostSpec } from '../inventory/load-inventory.ts'
-import type { AgentState, Judged, OsAdapter } from './os-adapter.ts'
+import type { AgentState, FlakeOutput, Judged, OsAdapter } from './os-adapter.ts'
 import { provenStart, recordProvenStart } from './proven-stable.ts'
 
 export const AGENT_UNIT = 'nixfleet-agent'
@@ -131,10 +131,14 @@ export class NixosAdapter implements OsAdapter {
 
   /** `sudo nixos-rebuild switch --flake .#<host>` with the inventory's attribute. */
   switchCommand(spec: HostSpec): string {
+    // -n: a password prompt fails at once ("sudo needs a password") instead of hanging.
+    return sh`sudo -n nixos-rebuild switch --flake ${`.#${this.flakeOutput(spec).attr}`}`
+  }
+
+  flakeOutput(spec: HostSpec): FlakeOutput {
     const attr = spec.os === 'nixos' ? spec.flake_attr : undefined
     if (!attr) throw new HostError(spec.name, 'inventory has no flake_attr for this NixOS host')
-    // -n: a password prompt fails at once ("sudo needs a password") instead of hanging.
-    return sh`sudo -n nixos-rebuild switch --flake ${`.#${attr}`}`
+    return { kind: 'nixos', attr }
   }
 
   /**

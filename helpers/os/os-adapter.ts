@@ -17,6 +17,12 @@ export interface Judged {
   detail: string
 }
 
+/** A host's configuration in the nixcfg flake: `nixosConfigurations.<attr>` or `homeConfigurations.<attr>`. */
+export interface FlakeOutput {
+  kind: 'nixos' | 'home'
+  attr: string
+}
+
 /**
  * Everything that differs between kinds of machine, so steps and checks
  * never branch on the OS themselves. One adapter per inventory `os`, chosen
@@ -32,6 +38,8 @@ export interface OsAdapter {
   readonly rebootCommand: string
   /** The plan's switch command for this host (`nixos-rebuild`, `home-manager`). */
   switchCommand(spec: HostSpec): string
+  /** The flake output the switch builds (what evaluating the host means). */
+  flakeOutput(spec: HostSpec): FlakeOutput
   agentState(host: Host): Promise<AgentState>
   /** "Stopped" as the plan's verify command for this OS reads it (ok = stopped). */
   agentStopped(host: Host): Promise<Judged>

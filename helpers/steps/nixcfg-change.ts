@@ -1,7 +1,9 @@
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, sep } from 'node:path'
 import type { Fleet, FleetHost } from '../fleet/fleet.ts'
 import type { FileEdit } from '../nixcfg/agent-block.ts'
+import { hostsThatFailToEvaluate } from '../nixcfg/evaluate-hosts.ts'
 import { pinInput, planPin } from '../nixcfg/flake-lock.ts'
 import { planAllEdits } from '../nixcfg/plan-all-edits.ts'
 import { Worktree, worktreePath } from '../nixcfg/worktree.ts'
@@ -88,8 +90,40 @@ export function prepareNixcfgChange(
       say(
         `nixcfg: flake.lock: ${change.pin.input} ${pin.from.slice(0, 7)} -> ${change.pin.rev.slice(0, 7)}`,
       )
+    const problems = evaluateEveryHost(fleet, tree, edits)
+    if (problems.length) {
+      // Nothing half-done: the pin written above goes back with the refusal.
+      if (pin.changed) tree.git('checkout', '--quiet', '--', 'flake.lock')
+      throw new Error(
+        `nixcfg: nothing was changed: under ${change.pin.input} ${change.pin.rev} these hosts would no longer evaluate (no rebuild, no rollback):\n${problems.join('\n')}`,
+      )
+    }
+    say(
+      `nixcfg: every host's configuration evaluates under ${change.pin.input} ${change.pin.rev.slice(0, 12)}`,
+    )
   }
   return { tree, edits }
+}
+
+/**
+ * One pin moves every host's module: each host of the inventory, the ones
+ * this change does not switch too, is evaluated with the edits and the pin
+ * applied (in a copy of the working copy, nothing written to it).
+ */
+function evaluateEveryHost(fleet: Fleet, tree: Worktree, edits: FileEdit[]): string[] {
+  const copy = mkdtempSync(join(tmpdir(), 'nixcfg-eval-'))
+  try {
+    cpSync(tree.dir, copy, { recursive: true, filter: (src) => !src.endsWith(`${sep}.git`) })
+    for (const e of edits.filter((x) => x.changed))
+      writeFileSync(join(copy, tree.rel(e.file)), e.after)
+    const outputs = fleet.inventory.hosts.map((spec) => ({
+      host: spec.name,
+      ...fleet.get(spec.name).os.flakeOutput(spec),
+    }))
+    return hostsThatFailToEvaluate(fleet.target, copy, outputs)
+  } finally {
+    rmSync(copy, { recursive: true, force: true })
+  }
 }
 
 /** One commit, one push; then every host pulls and switches, in parallel, each failure kept to its host. */

@@ -1,10 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import {
   TARGET_FILE_VARIABLE,
   type RehearsalDescription,
 } from '../../helpers/config/target-access.ts'
 import { paths } from './state.ts'
+
+const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url))
+const EVALUATE_CLI = fileURLToPath(new URL('../../docker/sim/lib/evaluate-cli.ts', import.meta.url))
 
 /**
  * How the runbook reaches this rehearsal, written where the product reads a
@@ -24,6 +28,8 @@ export function describeRehearsalTarget(env: NodeJS.ProcessEnv = process.env): s
     },
     worktree: paths.worktree,
     flakePin: 'rewrite-lock',
+    // The simulated hosts' own evaluator, run here: the sealed world has no nixpkgs to `nix eval`.
+    evaluate: { command: [TSX, EVALUATE_CLI] },
     ledger: join(paths.dir, 'ledger.jsonl'),
   }
   mkdirSync(paths.dir, { recursive: true })

@@ -67,9 +67,24 @@ export function pinnedRevision(
   return { rev, version }
 }
 
+/** Where the evaluator's own files are: in the image under SIM_DIR; in this repository for the runbook's check. */
+export interface EvaluatorFiles {
+  evalNix: string
+  revs: string
+}
+const IMAGE_FILES: EvaluatorFiles = {
+  evalNix: join(SIM_DIR, 'nix', 'eval-agent.nix'),
+  revs: join(SIM_DIR, 'nixfleet-revs.json'),
+}
+
 /** Runs the real Nix evaluator over the host's files; errors come back as Nix printed them. */
-export function evaluateAgent(flakeDir: string, attr: string, kind: 'nixos' | 'home'): Evaluation {
-  const { rev: revision, version: moduleVersion } = pinnedRevision(flakeDir)
+export function evaluateAgent(
+  flakeDir: string,
+  attr: string,
+  kind: 'nixos' | 'home',
+  files: EvaluatorFiles = IMAGE_FILES,
+): Evaluation {
+  const { rev: revision, version: moduleVersion } = pinnedRevision(flakeDir, files.revs)
   const r = spawnSync(
     'nix-instantiate',
     [
@@ -80,7 +95,7 @@ export function evaluateAgent(flakeDir: string, attr: string, kind: 'nixos' | 'h
       // Evaluation only: no store is opened, so an unprivileged user (home-manager) can evaluate too.
       '--store',
       'dummy://',
-      join(SIM_DIR, 'nix', 'eval-agent.nix'),
+      files.evalNix,
       '--arg',
       'flakeDir',
       flakeDir,
