@@ -15,6 +15,8 @@ export interface Inventory {
   nixcfg: InventoryFile['nixcfg']
   dashboard: InventoryFile['dashboard']
   hosts: HostSpec[]
+  /** Agent hosts the plan does not migrate, with the reason (`left_out`). */
+  leftOut: Record<string, string>
 }
 
 export class InventoryError extends Error {
@@ -50,8 +52,11 @@ export function parseInventory(text: string, file = 'fleet.yaml'): Inventory {
     problems.push(`${file}: field dashboard.host: ${data.dashboard.host} must be a NixOS host`)
   }
   if (hosts.length === 0) problems.push(`${file}: field hosts: the inventory has no hosts`)
+  for (const name of Object.keys(data.left_out))
+    if (data.hosts[name])
+      problems.push(`${file}: field left_out.${name}: ${name} is a host of this inventory`)
   if (problems.length) throw new InventoryError(problems.join('\n'))
-  return { file, nixcfg: data.nixcfg, dashboard: data.dashboard, hosts }
+  return { file, nixcfg: data.nixcfg, dashboard: data.dashboard, hosts, leftOut: data.left_out }
 }
 
 export function loadInventory(file = process.env.FLEET_INVENTORY ?? DEFAULT_INVENTORY): Inventory {

@@ -82,6 +82,17 @@ export const inventorySchema = z.strictObject({
     env_file: homePath,
     neighbours: z.array(neighbour),
   }),
+  /**
+   * Hosts that run a NixFleet agent but that the plan does not migrate, each
+   * with the reason: the runbook reports any other such host it finds (in
+   * nixcfg, on the v1 dashboard) as left running v1 by the plan.
+   */
+  left_out: z
+    .record(
+      z.string().regex(/^[a-z0-9-]+$/, 'host names are lower-case words'),
+      z.string().min(1, 'give the reason the host is left out'),
+    )
+    .default({}),
   hosts: z
     .record(z.string().regex(/^[a-z0-9-]+$/, 'host names are lower-case words'), hostSchema)
     .superRefine((hosts, ctx) => {

@@ -32,7 +32,12 @@ export interface Phase1Result {
   runningBefore: Map<string, HostOutcome<boolean>>
   /** The v1 dashboard's view: polls before the change (paired) and after it. */
   v1:
-    | { before: Map<string, PollWatch>; after: Map<string, PollWatch> }
+    | {
+        before: Map<string, PollWatch>
+        after: Map<string, PollWatch>
+        /** Every host the v1 dashboard listed before the change, with its last poll. */
+        listed: Map<string, string | null>
+      }
     | { skipped: string }
     | { error: Error }
   switches: Map<string, HostOutcome<SwitchResult>>
@@ -170,12 +175,15 @@ async function watchV1Before(
       }
     const probe = new V1PollProbe(dashboardClient(fleet.target, fleet.inventory.dashboard.url))
     await probe.login(readSecret('dashboardPassword'), readSecret('totpSecret'))
+    const listed = new Map(
+      [...(await probe.rows()).values()].map((r) => [r.hostname, r.last_seen ?? null] as const),
+    )
     const before = await probe.watch(watched, { timeout: '5m', untilAllMove: true })
     const moved = [...before.values()].filter((w) => w.advanced).map((w) => w.host)
     say(
       `v1 dashboard: polls seen moving for ${moved.length} of ${watched.length} running agents before the change`,
     )
-    return { probe, v1: { before, after: new Map() } }
+    return { probe, v1: { before, after: new Map(), listed } }
   } catch (err) {
     return { v1: { error: err as Error } }
   }
@@ -184,7 +192,11 @@ async function watchV1Before(
 /** The "after" half: for a few poll intervals, no host's last poll may move. */
 async function watchV1After(
   probe: V1PollProbe,
-  v1: { before: Map<string, PollWatch>; after: Map<string, PollWatch> },
+  v1: {
+    before: Map<string, PollWatch>
+    after: Map<string, PollWatch>
+    listed: Map<string, string | null>
+  },
   hosts: string[],
 ): Promise<Phase1Result['v1']> {
   try {
