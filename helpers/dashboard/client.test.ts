@@ -66,4 +66,27 @@ describe('the v1 dashboard read through a front that is still starting', () => {
       server.close()
     }
   }, 30_000)
+
+  it('Traefik’s own 404 (no router while the container’s health check has not passed) is waited out', async () => {
+    let calls = 0
+    const server = createServer((_req, res) => {
+      if (++calls <= 2) {
+        res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
+        return void res.end('404 page not found\n')
+      }
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify([{ hostname: 'hsb0', last_seen: null }]))
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const c = new DashboardClient(base, { timeoutMs: 2000 })
+    try {
+      expect((await new V1PollProbe(c).rows()).has('hsb0')).toBe(true)
+      expect(calls).toBe(3)
+    } finally {
+      await c.close()
+      server.closeAllConnections()
+      server.close()
+    }
+  }, 30_000)
 })

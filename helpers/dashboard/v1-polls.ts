@@ -1,6 +1,7 @@
 import { sleep, toMs, type Duration } from '../time/duration.ts'
 import { poll, TerminalStateError } from '../wait/poll.ts'
-import { DashboardError, type DashboardClient } from './client.ts'
+import { DashboardError, type DashboardClient, type HttpResult } from './client.ts'
+import { classifyWsAnswer } from './ws-answer.ts'
 
 export interface V1HostRow {
   hostname: string
@@ -18,25 +19,35 @@ export interface PollWatch {
 }
 
 /**
- * A request repeated while the connection itself fails (reset, refused: a
- * dashboard or its TLS front still starting, a pooled socket closed under
- * it), until `timeout`; an answer of any status, or the client's own
- * deadline, ends it at once. A login that was refused is never retried.
+ * A request repeated while the dashboard cannot answer yet: the connection
+ * itself fails (reset, refused: a dashboard or its TLS front still starting,
+ * a pooled socket closed under it), or the front answers Traefik's own 404
+ * (no router: the container is not running, or its health check has not
+ * passed yet, as after every boot of csb1). Until `timeout`; any other
+ * answer, or the client's own deadline, ends it at once. A login that was
+ * refused is never retried.
  */
-async function untilConnected<T>(
+async function untilConnected(
   what: string,
-  fn: () => Promise<T>,
+  fn: () => Promise<HttpResult>,
   timeout: Duration,
-): Promise<T> {
+): Promise<HttpResult> {
   return poll(
     what,
     async () => {
+      let r: HttpResult
       try {
-        return await fn()
+        r = await fn()
       } catch (err) {
         if (err instanceof DashboardError) throw new TerminalStateError(err.message)
         throw err
       }
+      const a = classifyWsAnswer(r)
+      if (a.kind === 'no-router')
+        throw new Error(
+          `the front has no route to the dashboard yet (${a.detail}): its container is not running or not healthy`,
+        )
+      return r
     },
     { timeout, interval: '5s' },
   )

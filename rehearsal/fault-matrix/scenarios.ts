@@ -83,6 +83,14 @@ const notRunAfterRefusal =
   /2\.4 reboot csb1 failed: not done, nothing was changed: it depends on "2\.3 deploy on csb1", which failed: phase 2 refused/
 const rolloutRefused = /the v2 agent rollout refused, nothing was changed/
 
+/** The agents' nixfleet pin on the migration day (nixcfg e2f03f6e's flake.lock). */
+const DAY_AGENT_PIN = '3999ab9856de35c21b00de9891ea44912c00e502'
+// Before 7377787 the agent names its host with os.Hostname(): on a Mac, the network's name.
+const macUnderOtherName = /mba-mbp-work is not listed \(hosts: .*mba-mbp-work\.lan/
+// Before e579804 nothing clones the agent's checkout and pull only fetches.
+const pullAtDayPin =
+  /gpc0: pull ended error \(exit 128\)[^\n]*cannot change to[^\n]*agent built from nixfleet 3999ab9856de35c21b00de9891ea44912c00e502/
+
 const notRunAfterUnhealthy =
   /2\.4 reboot csb1 failed: not done, nothing was changed: it depends on "2\.3 deploy on csb1", which failed: .*unhealthy; last healthcheck .*curl/
 
@@ -261,6 +269,47 @@ export const SCENARIOS: Scenario[] = [
         { check: T.scReboot, message: /csb1: dashboard: container restart policy "no"/ },
       ],
       pass: [T.build, ...deployChecks, T.rebooted, T.scV1Agents],
+    },
+  },
+  {
+    id: 'day-agents-3999ab9',
+    faults: '',
+    agentPin: DAY_AGENT_PIN,
+    why: 'no fault: the agents pinned where nixcfg e2f03f6e pinned them on the migration day (nixfleet 3999ab9); the Mac registers under its network name, and pull only fetches a checkout nothing cloned',
+    startAs: 'phase1-done',
+    specs: [PHASE2, CRITERIA],
+    timeoutMs: 25 * 60_000,
+    expect: {
+      fail: [
+        { check: T.listed('mba-mbp-work'), message: macUnderOtherName },
+        { check: T.afterReboot('mba-mbp-work'), message: macUnderOtherName },
+        { check: T.connected('mba-mbp-work'), message: macUnderOtherName },
+        { check: T.bothOnline, message: macUnderOtherName },
+        { check: T.commands, message: pullAtDayPin },
+        { check: T.scVisible, message: macUnderOtherName },
+        { check: T.scCommands, message: pullAtDayPin },
+      ],
+      pass: [
+        T.build,
+        ...deployChecks,
+        T.rebooted,
+        T.backAfterBoot,
+        T.loginAfterBoot,
+        T.agentLog('gpc0'),
+        T.agentLog('mba-mbp-work'),
+        T.listed('gpc0'),
+        T.afterReboot('gpc0'),
+        T.running,
+        T.survives,
+        T.login,
+        T.connected('gpc0'),
+        T.hostSurvives('gpc0'),
+        T.hostSurvives('mba-mbp-work'),
+        T.scV1Agents,
+        T.scV1Dashboard,
+        T.scV2Dashboard,
+        T.scV2Agents,
+      ],
     },
   },
 ]
