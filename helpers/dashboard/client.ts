@@ -11,6 +11,17 @@ export interface HttpResult {
   body: string
   setCookies: string[]
   contentType?: string
+  /** The server's Date header (its own clock: what "now" is for its timestamps). */
+  date?: string
+}
+
+/** One row of the v2 dashboard's `/api/hosts`. */
+export interface HostRow {
+  hostname: string
+  status: string
+  generation: string
+  last_seen: string | null
+  pending_command: string | null
 }
 
 /**
@@ -123,12 +134,14 @@ export class DashboardClient {
     const setCookies = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]
     const location = res.headers.location as string | undefined
     const type = String(res.headers['content-type'] ?? '')
+    const date = res.headers.date as string | undefined
     return {
       status: res.statusCode,
       ...(location ? { location } : {}),
       body,
       setCookies,
       ...(type ? { contentType: type } : {}),
+      ...(date ? { date } : {}),
     }
   }
 
@@ -176,21 +189,22 @@ export class DashboardClient {
     return this.cookie !== undefined
   }
 
-  async hosts(): Promise<
-    {
-      hostname: string
-      status: string
-      generation: string
-      last_seen: string | null
-      pending_command: string | null
-    }[]
-  > {
+  async hosts(): Promise<HostRow[]> {
+    return (await this.hostList()).hosts
+  }
+
+  /** The host list with the dashboard's own time of the answer (its Date header; ours without one). */
+  async hostList(): Promise<{ hosts: HostRow[]; serverNow: number }> {
     const r = await this.http('GET', '/api/hosts')
     if (r.status !== 200)
       throw new DashboardError(
         `GET /api/hosts: HTTP ${r.status}${r.location ? ` → ${r.location}` : ''}`,
       )
-    return (JSON.parse(r.body) as { hosts: null | [] }).hosts ?? []
+    const serverNow = r.date ? Date.parse(r.date) : NaN
+    return {
+      hosts: (JSON.parse(r.body) as { hosts: HostRow[] | null }).hosts ?? [],
+      serverNow: Number.isNaN(serverNow) ? Date.now() : serverNow,
+    }
   }
 
   async command(host: string, command: string, withCsrf = true): Promise<HttpResult> {

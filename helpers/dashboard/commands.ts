@@ -1,7 +1,7 @@
 import type { Duration } from '../time/duration.ts'
 import { journalExchange } from '../transcript/transcript.ts'
 import { poll } from '../wait/poll.ts'
-import { collectFrames, DashboardError, type DashboardClient } from './client.ts'
+import { collectFrames, DashboardError, type DashboardClient, type HostRow } from './client.ts'
 
 export interface CommandRun {
   host: string
@@ -82,7 +82,32 @@ export async function hostListing(
   client: DashboardClient,
   host: string,
 ): Promise<{ online: boolean; detail: string; generation: string }> {
-  const hosts = await client.hosts()
+  const { hosts, serverNow } = await client.hostList()
+  return judgeListing(hosts, host, serverNow)
+}
+
+/**
+ * Heartbeats the agents send (30 s, the plan's interval); a host counts as
+ * online only with one in the last three of them, so a status row the
+ * dashboard no longer updates (a hub that stopped processing messages) is
+ * not taken for a live connection.
+ */
+export const HEARTBEAT_MS = 30_000
+export const LIVE_WITHIN_MS = 3 * HEARTBEAT_MS
+
+/** A dashboard timestamp: RFC 3339, or SQLite's `YYYY-MM-DD HH:MM:SS` (UTC). */
+export function parseDashboardTime(t: string): number {
+  const iso = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$/.test(t) ? `${t.replace(' ', 'T')}Z` : t
+  return Date.parse(iso)
+}
+
+/** Whether `host` is listed online with a heartbeat seen recently by the dashboard's own clock. */
+export function judgeListing(
+  hosts: HostRow[],
+  host: string,
+  serverNow: number,
+  liveWithinMs = LIVE_WITHIN_MS,
+): { online: boolean; detail: string; generation: string } {
   const h = hosts.find((x) => x.hostname === host)
   if (!h)
     return {
@@ -90,9 +115,17 @@ export async function hostListing(
       detail: `${host} is not listed (hosts: ${hosts.map((x) => x.hostname).join(', ') || 'none'})`,
       generation: '',
     }
+  const seen = h.last_seen ? parseDashboardTime(h.last_seen) : NaN
+  const age = serverNow - seen
+  const listedOnline = h.status === 'online' || h.status === 'running'
+  const live = !Number.isNaN(seen) && age <= liveWithinMs
+  const stale =
+    listedOnline && !live
+      ? `; no heartbeat for ${Number.isNaN(seen) ? 'ever' : `${Math.round(age / 1000)} s`} (more than ${liveWithinMs / 1000} s by the dashboard's clock): the row is not a live connection`
+      : ''
   return {
-    online: h.status === 'online' || h.status === 'running',
-    detail: `${host} listed as ${h.status}, last seen ${h.last_seen ?? 'never'}, generation ${h.generation || '-'}`,
+    online: listedOnline && live,
+    detail: `${host} listed as ${h.status}, last seen ${h.last_seen ?? 'never'}, generation ${h.generation || '-'}${stale}`,
     generation: h.generation,
   }
 }

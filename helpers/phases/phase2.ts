@@ -4,6 +4,7 @@ import { HostError } from '../hosts/errors.ts'
 import { hostsForPhase } from '../inventory/load-inventory.ts'
 import { hostScope, inScope } from '../config/scope.ts'
 import { PhasePlan } from '../plan/phase-plan.ts'
+import { HEARTBEAT_MS } from '../dashboard/commands.ts'
 import { planRemoveV1Only, planToV2 } from '../nixcfg/edit-host-file.ts'
 import { say } from '../output/say.ts'
 import type { HostOutcome } from '../flow/per-host.ts'
@@ -20,7 +21,8 @@ import type { Duration } from '../time/duration.ts'
 import { poll, TerminalStateError } from '../wait/poll.ts'
 
 /** The v2 agent settings the plan gives (§2.5) and the module's defaults at the migration. */
-export const V2_AGENT = { interval: 30, logLevel: 'info' } as const
+/** The v2 block's settings; the interval is the heartbeat "online" is judged by. */
+export const V2_AGENT = { interval: HEARTBEAT_MS / 1000, logLevel: 'info' } as const
 
 /** The phase 2 test hosts: phase-2 hosts other than the dashboard's (gpc0, mba-mbp-work), within HOSTS. */
 export function testHosts(fleet: Fleet): string[] {
