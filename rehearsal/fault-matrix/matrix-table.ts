@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PLAN_CHECKLISTS } from '../../helpers/report/plan-checklists.ts'
 import type { RunbookRun } from './run-runbook.ts'
-import type { Scenario } from './scenarios.ts'
+import { scenarioSetup, type Scenario } from './scenarios.ts'
 
 interface ScenarioOutcome {
   id: string
@@ -21,7 +21,7 @@ export function recordScenario(folder: string, s: Scenario, run: RunbookRun): st
   mkdirSync(folder, { recursive: true })
   const outcome: ScenarioOutcome = {
     id: s.id,
-    faults: s.faults,
+    faults: scenarioSetup(s),
     targeted: s.expect.fail.map((f) => f.check),
     status: Object.fromEntries([...run.checks.values()].map((c) => [c.title, c.status])),
   }

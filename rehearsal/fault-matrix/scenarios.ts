@@ -314,6 +314,12 @@ export const SCENARIOS: Scenario[] = [
   },
 ]
 
+/** What a scenario sets up, for titles and the matrix table: its faults and any real revision it pins. */
+export function scenarioSetup(s: Pick<Scenario, 'faults' | 'agentPin'>): string {
+  const parts = [s.faults, s.agentPin ? `agents at nixfleet ${s.agentPin}` : ''].filter(Boolean)
+  return parts.join('; ') || 'no fault'
+}
+
 /** Every checkbox of the plan's checklists with the scenarios whose fault must make it fail. */
 export function checkboxCoverage(): { checklist: string; item: string; scenarios: string[] }[] {
   return PLAN_CHECKLISTS.flatMap((l) =>

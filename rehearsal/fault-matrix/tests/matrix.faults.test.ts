@@ -5,7 +5,7 @@ import { readResults, rehearsalSecrets, reportProblems } from '../report-checks.
 import { inventoryWithAgentPin } from '../pinned-inventory.ts'
 import { runRunbook } from '../run-runbook.ts'
 import { readTranscript } from '../../../helpers/transcript/transcript.ts'
-import { PHASE1_ITEMS, selectScenarios } from '../scenarios.ts'
+import { PHASE1_ITEMS, scenarioSetup, selectScenarios } from '../scenarios.ts'
 
 /**
  * The fault matrix (`scenarios.ts`): each scenario's specs run in a child
@@ -16,7 +16,7 @@ import { PHASE1_ITEMS, selectScenarios } from '../scenarios.ts'
  */
 describe('the fault matrix', () => {
   for (const s of selectScenarios(process.env.SCENARIOS)) {
-    it(`${s.id} (${s.faults}): ${s.why}`, async () => {
+    it(`${s.id} (${scenarioSetup(s)}): ${s.why}`, async () => {
       const run = await runRunbook({
         specs: s.specs,
         env: {
