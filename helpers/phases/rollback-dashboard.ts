@@ -204,7 +204,7 @@ async function setAsideDatabase(
   return moved
 }
 
-/** The v1 login page served at the dashboard's URL (v1 has no healthcheck to wait on). */
+/** The v1 login page served at the dashboard's URL (the front routes to v1 once its health check has passed). */
 export async function waitV1LoginPage(fleet: Fleet, timeout: '3m' | '1m'): Promise<string> {
   const client = dashboardClient(fleet.target, fleet.inventory.dashboard.url)
   try {
