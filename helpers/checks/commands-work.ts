@@ -67,15 +67,23 @@ async function pullThenSwitch(
   agentRevision: string,
   left: () => number,
 ): Promise<string[]> {
-  const run = await sendCommand(client, host, 'pull', left())
+  const fh = fleet.get(host)
+  // Watched on the host too: an agent that stops mid-command fails the check at once.
+  const watch = {
+    whyNot: async (): Promise<string | undefined> => {
+      const s = await fh.os.agentState(fh.host)
+      return s.running ? undefined : `the agent on ${host} is not running (${s.detail})`
+    },
+  }
+  const run = await sendCommand(client, host, 'pull', left(), watch)
   const generation =
     run.exitCode === 0
       ? await reportedGeneration(client, host, probe.slice(0, 7), Math.min(60_000, left()))
       : (await hostListing(client, host)).generation
-  const head = await agentCheckoutHead(fleet.get(host))
+  const head = await agentCheckoutHead(fh)
   const pulled = pullProblems({ host, run, probe, head, generation, agentRevision })
   if (pulled.length) return pulled
-  const sw = await sendCommand(client, host, 'switch', left())
+  const sw = await sendCommand(client, host, 'switch', left(), watch)
   if (sw.exitCode !== 0)
     return [
       `${host}: switch ended ${sw.status} (exit ${sw.exitCode ?? 'none'}) ${sw.message}: ${sw.lines.slice(-3).join(' | ') || 'no output'}`,

@@ -1,7 +1,9 @@
 import type { Duration } from '../time/duration.ts'
 import { journalExchange } from '../transcript/transcript.ts'
 import { poll } from '../wait/poll.ts'
-import { collectFrames, DashboardError, type DashboardClient, type HostRow } from './client.ts'
+import type WebSocket from 'ws'
+import { formatMs } from '../time/duration.ts'
+import { DashboardError, type DashboardClient, type HostRow } from './client.ts'
 
 export interface CommandRun {
   host: string
@@ -16,25 +18,101 @@ export interface CommandRun {
 
 type Frame = { type: string; payload: Record<string, unknown> }
 
+/** How a running command is watched, beyond its overall deadline. */
+export interface CommandWatch {
+  /** The host must acknowledge (a heartbeat naming the command, or output) within this. */
+  ackWithinMs?: number
+  /** Asked every few seconds while it runs: a reason it cannot complete (the agent unit stopped…). */
+  whyNot?: () => Promise<string | undefined>
+  checkEveryMs?: number
+}
+
+export const ACK_WITHIN_MS = 45_000
+
+/**
+ * The browser socket's frames about one command on one host, until its
+ * `command_complete`. Ends at once, naming the host and what happened, when
+ * the host does not acknowledge the command in time, goes offline while it
+ * runs, or `whyNot` gives a reason; otherwise at the overall deadline.
+ */
+export function watchCommandFrames(
+  ws: WebSocket,
+  host: string,
+  command: string,
+  timeoutMs: number,
+  watch: CommandWatch = {},
+): Promise<Frame[]> {
+  const ackMs = Math.min(watch.ackWithinMs ?? ACK_WITHIN_MS, timeoutMs)
+  return new Promise((resolve, reject) => {
+    const frames: Frame[] = []
+    let acked = false
+    let done = false
+    const seen = (): string =>
+      frames
+        .filter((f) => f.payload.host_id === host)
+        .map((f) => f.type)
+        .join(', ') || 'none'
+    const finish = (reason?: string): void => {
+      if (done) return
+      done = true
+      clearTimeout(overall)
+      clearTimeout(ack)
+      clearInterval(check)
+      ws.off('message', on)
+      if (reason)
+        reject(new DashboardError(`${host}: ${command}: ${reason} (frames for ${host}: ${seen()})`))
+      else resolve(frames)
+    }
+    const overall = setTimeout(
+      () => finish(`no completion within ${formatMs(timeoutMs)}`),
+      timeoutMs,
+    )
+    const ack = setTimeout(() => {
+      if (!acked)
+        finish(
+          `sent, but ${host} neither acknowledged it nor sent output within ${formatMs(ackMs)}`,
+        )
+    }, ackMs)
+    const check = setInterval(() => {
+      void watch
+        .whyNot?.()
+        .then((why) => why && finish(`stopped while running: ${why}`))
+        .catch(() => undefined)
+    }, watch.checkEveryMs ?? 5000)
+    const on = (data: Buffer): void => {
+      const f = JSON.parse(data.toString()) as Frame
+      frames.push(f)
+      if (f.payload.host_id !== host) return
+      if (f.type === 'command_output' || (f.type === 'host_update' && f.payload.pending_command))
+        acked = true
+      if (
+        f.type === 'host_update' &&
+        (f.payload.online === false || f.payload.status === 'offline')
+      )
+        finish('the host went offline while it ran (the dashboard says so)')
+      else if (f.type === 'command_complete') finish()
+    }
+    ws.on('message', on)
+  })
+}
+
 /**
  * A command sent the way the dashboard's UI sends it: the browser socket
  * is open first (so no output is missed), then POST …/command with the
  * CSRF token; the streamed `command_output` lines are collected until the
- * `command_complete` for that host arrives, or the deadline passes.
+ * `command_complete` for that host arrives, watched while it runs
+ * (watchCommandFrames).
  */
 export async function sendCommand(
   client: DashboardClient,
   host: string,
   command: string,
   timeoutMs: number,
+  watch: CommandWatch = {},
 ): Promise<CommandRun> {
   const ws = await client.browserSocket()
   try {
-    const frames = collectFrames(
-      ws,
-      (fs: Frame[]) => fs.some((f) => f.type === 'command_complete' && f.payload.host_id === host),
-      timeoutMs,
-    )
+    const frames = watchCommandFrames(ws, host, command, timeoutMs, watch)
     // Keep the collector's rejection handled while the POST is in flight.
     frames.catch(() => undefined)
     const r = await client.command(host, command)
@@ -48,11 +126,7 @@ export async function sendCommand(
       new URL(client.wsUrl()),
       `frames of ${command} on ${host} from`,
       async () => {
-        const got = await frames.catch((err: unknown) => {
-          throw new DashboardError(
-            `${host}: ${command} sent, but no completion: ${(err as Error).message}`,
-          )
-        })
+        const got = await frames
         const own = got.filter((f) => f.payload.host_id === host)
         const complete = own.find((f) => f.type === 'command_complete')
         return {
