@@ -19,21 +19,33 @@ export interface LaunchdJob {
   label: string
 }
 
-/** `launchctl list` prints "PID\tStatus\tLabel" with "-" for a job that is not running. */
-export function parseLaunchctlList(text: string): LaunchdJob[] {
-  return text
-    .split('\n')
-    .slice(1)
-    .map((l) => l.split('\t'))
-    .filter((c) => c.length === 3)
-    .map(([pid, status, label]) => ({
-      pid: pid === '-' ? null : Number(pid),
-      lastExitStatus: Number(status),
-      label: (label as string).trim(),
-    }))
+/**
+ * `launchctl print gui/<uid>/<label>` as macOS prints it ("state = running",
+ * "pid = 123", "last exit code = 0"); undefined when the job is not loaded
+ * (exit 113, "Could not find service").
+ */
+export function parseLaunchctlPrint(text: string, label: string): LaunchdJob | undefined {
+  if (!/^\S+ = \{/m.test(text)) return undefined
+  const field = (name: string): string | undefined =>
+    new RegExp(`^\\s*${name} = (.+)$`, 'm').exec(text)?.[1]?.trim()
+  const pid = field('pid')
+  const state = field('state')
+  return {
+    pid: pid && state === 'running' ? Number(pid) : null,
+    lastExitStatus: Number(field('last exit code') ?? '0') || 0,
+    label,
+  }
 }
 
-/** macOS through launchd (home-manager's per-user agent). */
+/** The agent's job in the user's GUI domain, where home-manager's LaunchAgents live. */
+const PRINT_AGENT = `launchctl print gui/$(id -u)/${AGENT_LABEL}`
+
+/**
+ * macOS through launchd (home-manager's per-user agent). Over SSH the
+ * session is not the user's GUI (Aqua) session: `launchctl list` there does
+ * not show the GUI domain's jobs, so the agent is read with `launchctl
+ * print gui/<uid>/<label>` (reference §4).
+ */
 export class MacosAdapter implements OsAdapter {
   readonly kind = 'macos' as const
   readonly unameKernel = 'Darwin'
@@ -46,14 +58,19 @@ export class MacosAdapter implements OsAdapter {
     return m ? `${m[1]}.${m[2]}` : out.trim()
   }
 
-  async jobs(host: Host): Promise<LaunchdJob[]> {
-    return parseLaunchctlList(await host.succeed('launchctl list', { timeout: '30s' }))
+  /** The agent's job in gui/<uid>, or undefined when it is not loaded there. */
+  async agentJob(host: Host): Promise<LaunchdJob | undefined> {
+    const r = await host.run(`${PRINT_AGENT} 2>&1`, { timeout: '30s' })
+    const job = parseLaunchctlPrint(r.stdout, AGENT_LABEL)
+    if (job) return job
+    if (r.exitCode === 113 || /Could not find service/.test(r.stdout)) return undefined
+    throw new HostError(host.name, `${PRINT_AGENT} failed (exit ${r.exitCode}): ${r.stdout.trim()}`)
   }
 
   async agentState(host: Host): Promise<AgentState> {
-    const job = (await this.jobs(host)).find((j) => j.label === AGENT_LABEL)
+    const job = await this.agentJob(host)
     if (!job)
-      return { present: false, running: false, detail: `${AGENT_LABEL} not in launchctl list` }
+      return { present: false, running: false, detail: `${AGENT_LABEL} not loaded in gui/<uid>` }
     return {
       present: true,
       running: job.pid !== null,
@@ -67,8 +84,8 @@ export class MacosAdapter implements OsAdapter {
     return poll(
       `${host.name}: launchd job ${AGENT_LABEL} running and staying up`,
       async () => {
-        const job = (await this.jobs(host)).find((j) => j.label === AGENT_LABEL)
-        if (!job) throw new HostError(host.name, `${AGENT_LABEL} is not loaded`)
+        const job = await this.agentJob(host)
+        if (!job) throw new HostError(host.name, `${AGENT_LABEL} is not loaded in gui/<uid>`)
         // KeepAlive relaunches a crashing agent every 10 s (launchd's throttle): a job that
         // keeps showing a failed last exit for longer than two throttles is a crash loop.
         if (job.lastExitStatus !== 0 && job.pid === null) failingSince ??= Date.now()
@@ -86,7 +103,7 @@ export class MacosAdapter implements OsAdapter {
         const started = `${await this.bootIdentity(host)}:${job.pid}`
         if (provenStart(host.name) === started) return job
         await sleep(4000)
-        const again = (await this.jobs(host)).find((j) => j.label === AGENT_LABEL)
+        const again = await this.agentJob(host)
         if (again?.pid !== job.pid)
           throw new HostError(
             host.name,
@@ -122,16 +139,19 @@ export class MacosAdapter implements OsAdapter {
     return { kind: 'home', attr }
   }
 
-  /** The plan's `launchctl list | grep nixfleet`, which "should show nothing". */
+  /**
+   * The plan's "`launchctl list | grep nixfleet` should show nothing", asked
+   * where the job lives: over SSH `launchctl list` shows nothing even while
+   * the agent runs, so the GUI domain is read instead (a departure).
+   */
   async agentStopped(host: Host): Promise<Judged> {
-    const r = await host.run('launchctl list | grep nixfleet', { timeout: '30s' })
-    const lines = r.stdout.trim()
-    return lines
+    const job = await this.agentJob(host)
+    return job
       ? {
           ok: false,
-          detail: `launchctl list | grep nixfleet shows: ${lines.replace(/\n/g, ' | ')}`,
+          detail: `${AGENT_LABEL} is still loaded in gui/<uid> (pid ${job.pid ?? '-'}, last exit ${job.lastExitStatus})`,
         }
-      : { ok: true, detail: 'no nixfleet job in launchctl list' }
+      : { ok: true, detail: `${AGENT_LABEL} is not loaded in gui/<uid> (${PRINT_AGENT})` }
   }
 
   async waitForAgent(host: Host, timeout: Duration): Promise<void> {

@@ -1,16 +1,31 @@
 import { describe, expect, it } from 'vitest'
-import { parseLaunchctlList } from './macos.ts'
+import { parseLaunchctlPrint } from './macos.ts'
 import { parseUnitShow } from './nixos.ts'
 
 describe('reading OS state', () => {
-  it('reads launchctl list as macOS prints it', () => {
-    const out =
-      'PID\tStatus\tLabel\n-\t0\tcom.apple.SafariHistoryServiceAgent\n4242\t0\tcom.nixfleet.agent\n-\t78\tcom.example.crashy\n'
-    expect(parseLaunchctlList(out)).toEqual([
-      { pid: null, lastExitStatus: 0, label: 'com.apple.SafariHistoryServiceAgent' },
-      { pid: 4242, lastExitStatus: 0, label: 'com.nixfleet.agent' },
-      { pid: null, lastExitStatus: 78, label: 'com.example.crashy' },
-    ])
+  it('reads launchctl print gui/<uid>/<label> as macOS prints it', () => {
+    const running =
+      'gui/501/com.nixfleet.agent = {\n\tactive count = 1\n\tpath = /Users/mba/Library/LaunchAgents/com.nixfleet.agent.plist\n\tstate = running\n\n\tprogram = /bin/bash\n\tpid = 4242\n\tlast exit code = 0\n}\n'
+    expect(parseLaunchctlPrint(running, 'com.nixfleet.agent')).toEqual({
+      pid: 4242,
+      lastExitStatus: 0,
+      label: 'com.nixfleet.agent',
+    })
+    const crashed = running
+      .replace('state = running', 'state = not running')
+      .replace('\tpid = 4242\n', '')
+      .replace('last exit code = 0', 'last exit code = 78')
+    expect(parseLaunchctlPrint(crashed, 'com.nixfleet.agent')).toEqual({
+      pid: null,
+      lastExitStatus: 78,
+      label: 'com.nixfleet.agent',
+    })
+    expect(
+      parseLaunchctlPrint(
+        'Could not find service "com.nixfleet.agent" in domain for user gui: 501\n',
+        'com.nixfleet.agent',
+      ),
+    ).toBeUndefined()
   })
 
   it('reads systemctl show for present and absent units', () => {

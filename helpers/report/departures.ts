@@ -25,6 +25,13 @@ export const DEPARTURES: Departure[] = [
     why: 'the attribute the plan typed is not the one nixcfg defines for imac0',
   },
   {
+    section: '§1.1, §1.3 (macOS)',
+    plan: 'launchctl list | grep nixfleet',
+    runbook:
+      "launchctl print gui/$(id -u)/com.nixfleet.agent: stopped means not loaded in the user's GUI domain",
+    why: "over SSH the session is not the user's GUI session: launchctl list does not show the LaunchAgent even while it runs, so the plan's check would pass with the agent running",
+  },
+  {
     section: 'every remote command',
     plan: 'ssh HOST "<command>"',
     runbook:

@@ -33,7 +33,7 @@ async function status(): Promise<number> {
       .run(
         m.role === 'nixos'
           ? 'systemctl is-active nixfleet-agent'
-          : 'launchctl list | grep nixfleet || echo none',
+          : 'launchctl print gui/$(id -u)/com.nixfleet.agent 2>&1 | grep -E "state =|pid =" || echo none',
         { timeout: '20s' },
       )
       .then((r) => r.stdout.trim().replace(/\s+/g, ' '))

@@ -46,7 +46,13 @@ function parse(argv: string[]): LaunchdRequest {
   const [cmd, ...rest] = argv
   switch (cmd) {
     case 'list':
-      return rest[0] ? { op: 'list', uid, label: rest[0] } : { op: 'list', uid }
+      // A command over SSH runs outside the user's GUI session (reference §4).
+      return {
+        op: 'list',
+        uid,
+        session: process.env.SSH_CONNECTION ? 'ssh' : 'gui',
+        ...(rest[0] ? { label: rest[0] } : {}),
+      }
     case 'print': {
       const t = domainTarget(rest[0])
       if (!t.label) usage('print of a whole domain is not simulated')

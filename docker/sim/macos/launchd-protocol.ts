@@ -2,7 +2,11 @@
 export const LAUNCHD_SOCKET = '/run/launchd-sim.sock'
 
 export type LaunchdRequest =
-  | { op: 'list'; uid: number; label?: string }
+  /**
+   * `launchctl list` lists the caller's session domain: from an SSH session
+   * that is not the user's GUI (Aqua) session, whose jobs it does not show.
+   */
+  | { op: 'list'; uid: number; label?: string; session: 'ssh' | 'gui' }
   | { op: 'print'; uid: number; label: string }
   | { op: 'bootstrap'; uid: number; path: string }
   | { op: 'bootout'; uid: number; label?: string; path?: string }

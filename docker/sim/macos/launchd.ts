@@ -146,7 +146,8 @@ const NOT_FOUND = (label: string, uid: number): LaunchdResponse => ({
 async function handle(req: LaunchdRequest): Promise<LaunchdResponse> {
   switch (req.op) {
     case 'list': {
-      const mine = [...jobs.values()].filter((j) => j.uid === req.uid)
+      // Every job here was bootstrapped into gui/<uid>: an SSH session's domain has none of them.
+      const mine = [...jobs.values()].filter((j) => j.uid === req.uid && req.session === 'gui')
       if (req.label) {
         const j = mine.find((x) => x.label === req.label)
         if (!j)

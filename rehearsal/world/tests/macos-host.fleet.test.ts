@@ -40,20 +40,29 @@ describe('simulated macOS host (mba-mbp-work)', () => {
     ).toBe(0)
   })
 
-  it('disabling the agent and switching leaves nothing in launchctl list', async () => {
-    await setEnable(false)
-    await host.succeed(hmSwitch, { timeout: '2m' })
+  it('over SSH, launchctl list does not show the GUI domain’s agent even while it runs (the plan’s check would pass)', async () => {
+    expect((await mac.agentState(host)).running).toBe(true)
     expect(await host.run('launchctl list | grep nixfleet')).toMatchObject({
       exitCode: 1,
       stdout: '',
     })
+  })
+
+  it('disabling the agent and switching unloads it from gui/<uid>', async () => {
+    await setEnable(false)
+    await host.succeed(hmSwitch, { timeout: '2m' })
+    expect((await host.run('launchctl print gui/$(id -u)/com.nixfleet.agent')).exitCode).toBe(113)
+    expect(await mac.agentStopped(host)).toMatchObject({ ok: true })
     expect((await host.run('launchctl bootout gui/$(id -u)/com.nixfleet.agent')).exitCode).toBe(3)
   })
 
   it('enabling it again loads the job', async () => {
     await setEnable(true)
     await host.succeed(hmSwitch, { timeout: '2m' })
-    expect(await host.succeed('launchctl list | grep nixfleet')).toMatch(/\tcom\.nixfleet\.agent$/m)
+    expect(await host.succeed('launchctl print gui/$(id -u)/com.nixfleet.agent')).toMatch(
+      /^gui\/\d+\/com\.nixfleet\.agent = \{/,
+    )
+    expect(await mac.agentStopped(host)).toMatchObject({ ok: false })
   })
 
   it('a reboot (sudo shutdown -r now) changes kern.boottime and brings the job back', async () => {
