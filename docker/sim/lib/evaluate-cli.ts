@@ -25,6 +25,8 @@ for (const output of outputs) {
     evaluateAgent(flakeDir, attr, kind, files)
     process.stdout.write(JSON.stringify({ output, ok: true }) + '\n')
   } catch (err) {
-    process.stdout.write(JSON.stringify({ output, ok: false, error: (err as Error).message }) + '\n')
+    process.stdout.write(
+      JSON.stringify({ output, ok: false, error: (err as Error).message }) + '\n',
+    )
   }
 }
