@@ -37,6 +37,10 @@ export function parseLaunchctlPrint(text: string, label: string): LaunchdJob | u
   }
 }
 
+/** Where Nix installs home-manager and nix on a Mac, ahead of whatever PATH an SSH command has. */
+export const NIX_PATH_PREFIX =
+  'PATH="/etc/profiles/per-user/$(id -un)/bin:$HOME/.nix-profile/bin:/nix/var/nix/profiles/default/bin:$PATH"'
+
 /** The agent's job in the user's GUI domain, where home-manager's LaunchAgents live. */
 const PRINT_AGENT = `launchctl print gui/$(id -u)/${AGENT_LABEL}`
 
@@ -128,9 +132,14 @@ export class MacosAdapter implements OsAdapter {
     })
   }
 
-  /** `home-manager switch --flake ".#<user>@<host>"` with the inventory's attribute. */
+  /**
+   * `home-manager switch --flake ".#<user>@<host>"` with the inventory's
+   * attribute, found where Nix puts it: a command run over SSH has
+   * home-manager on its PATH only if the login shell's start-up files add it
+   * (reference §4), so the per-user, user and default profiles come first.
+   */
   switchCommand(spec: HostSpec): string {
-    return sh`home-manager switch --flake ${`.#${this.flakeOutput(spec).attr}`}`
+    return `${NIX_PATH_PREFIX} ${sh`home-manager switch --flake ${`.#${this.flakeOutput(spec).attr}`}`}`
   }
 
   flakeOutput(spec: HostSpec): FlakeOutput {

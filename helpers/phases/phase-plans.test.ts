@@ -54,7 +54,7 @@ describe('phase plans', () => {
       `$ cd "$HOME"/nixcfg && git pull --ff-only && sudo -n nixos-rebuild switch --flake '.#hsb8'`,
     )
     expect(text).toContain(
-      `$ cd "$HOME"/Code/nixcfg && git pull --ff-only && home-manager switch --flake '.#markus@imac0'`,
+      `$ cd "$HOME"/Code/nixcfg && git pull --ff-only && PATH="/etc/profiles/per-user/$(id -un)/bin:$HOME/.nix-profile/bin:/nix/var/nix/profiles/default/bin:$PATH" home-manager switch --flake '.#markus@imac0'`,
     )
     expect(text).toMatch(/--- csb1\n(.*\n)*\s+\$ cd .*docker\/nixfleet && docker compose down/)
     // Nothing was written or committed.

@@ -21,8 +21,8 @@ export const DEPARTURES: Departure[] = [
     section: '§1.1',
     plan: 'home-manager switch --flake ".#mba@imac0"',
     runbook:
-      "home-manager switch --flake '.#<hm_attr>' with the inventory's attribute (markus@imac0)",
-    why: 'the attribute the plan typed is not the one nixcfg defines for imac0',
+      "home-manager switch --flake '.#<hm_attr>' with the inventory's attribute (markus@imac0), the per-user, user and default Nix profiles first on its PATH",
+    why: 'the attribute the plan typed is not the one nixcfg defines for imac0; over SSH home-manager is on the PATH only if the login shell adds it',
   },
   {
     section: '§1.1, §1.3 (macOS)',

@@ -77,7 +77,12 @@ export function machineProvisioning(
       command:
         m.role === 'nixos'
           ? ['nixos-rebuild', 'switch', '--flake', `${m.checkout}#${m.deployed_attr}`]
-          : ['home-manager', 'switch', '--flake', `${m.checkout}#${m.deployed_attr}`],
+          : [
+              `/etc/profiles/per-user/${u.name}/bin/home-manager`,
+              'switch',
+              '--flake',
+              `${m.checkout}#${m.deployed_attr}`,
+            ],
     },
   }
 }

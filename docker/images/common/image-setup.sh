@@ -29,7 +29,7 @@ case "$role" in
     # home-manager as a Nix install has it: in the default profile, on the PATH a
     # launchd job gets from the agent's launcher (not in /usr/local/bin).
     mkdir -p /nix/var/nix/profiles/default/bin
-    ln -sf /usr/local/bin/home-manager /nix/var/nix/profiles/default/bin/home-manager ;;
+    ln -sf /usr/local/libexec/home-manager /nix/var/nix/profiles/default/bin/home-manager ;;
   gateway)
     mkdir -p /srv/git
     systemctl enable git-daemon.service >/dev/null 2>&1 ;;

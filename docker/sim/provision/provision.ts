@@ -5,7 +5,15 @@
  * reboot changes nothing that the runbook did.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { HostProvisioning } from './host-spec.ts'
 
@@ -36,6 +44,14 @@ function ensureUser(u: HostProvisioning['users'][number]): void {
   mkdirSync(ssh, { recursive: true, mode: 0o700 })
   writeFileSync(join(ssh, 'authorized_keys'), u.authorizedKeys.join('\n') + '\n', { mode: 0o600 })
   run('chown', ['-R', `${u.name}:users`, ssh])
+  // As nix-darwin's home-manager puts it: in the user's per-user profile, which a
+  // command run over SSH has on its PATH only if the login shell's start-up files add it.
+  if (spec.role === 'macos') {
+    const bin = `/etc/profiles/per-user/${u.name}/bin`
+    mkdirSync(bin, { recursive: true })
+    rmSync(join(bin, 'home-manager'), { force: true })
+    symlinkSync('/usr/local/libexec/home-manager', join(bin, 'home-manager'))
+  }
   const sudoers = `/etc/sudoers.d/90-${u.name}`
   if (u.sudo) writeFileSync(sudoers, `${u.name} ALL=(ALL) NOPASSWD: ALL\n`, { mode: 0o440 })
 }

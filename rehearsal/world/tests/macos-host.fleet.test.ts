@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { MacosAdapter } from '../../../helpers/os/macos.ts'
-import { remotePath, sh } from '../../../helpers/shell/quote.ts'
+import { MacosAdapter, NIX_PATH_PREFIX } from '../../../helpers/os/macos.ts'
+import { raw, remotePath, sh } from '../../../helpers/shell/quote.ts'
 import { simulated } from './world-hosts.ts'
 
 /** The simulated Mac: Darwin, home-manager switch, launchd's list/print/bootstrap/bootout/kickstart, reboots. */
@@ -9,7 +9,7 @@ describe('simulated macOS host (mba-mbp-work)', () => {
   const mac = new MacosAdapter()
   const dir = remotePath(machine.checkout)
   const file = sh`${dir}/hosts/mba-mbp-work/home.nix`
-  const hmSwitch = sh`cd ${dir} && home-manager switch --flake ${'.#mba@mba-mbp-work'}`
+  const hmSwitch = sh`cd ${dir} && ${raw(NIX_PATH_PREFIX)} home-manager switch --flake ${'.#mba@mba-mbp-work'}`
   const setEnable = (v: boolean): Promise<string> =>
     host.succeed(
       `sed -i 's/^  services.nixfleet-agent.enable = ${String(!v)};$/  services.nixfleet-agent.enable = ${String(v)};/' ${file}`,
@@ -26,6 +26,13 @@ describe('simulated macOS host (mba-mbp-work)', () => {
       /state = running[\s\S]*stderr path = \/tmp\/nixfleet-agent\.err/,
     )
     expect(await mac.agentLog(host)).toMatch(/NixFleet Agent Starting/)
+  })
+
+  it('over SSH home-manager is not on the PATH; the runbook finds it in the per-user profile', async () => {
+    expect((await host.run('command -v home-manager')).exitCode).not.toBe(0)
+    expect((await host.succeed(`${NIX_PATH_PREFIX} sh -c 'command -v home-manager'`)).trim()).toBe(
+      '/etc/profiles/per-user/mba/bin/home-manager',
+    )
   })
 
   it('launchctl exit codes are macOS’s', async () => {
