@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { say } from '../../helpers/output/say.ts'
+import { gatewayRepo } from './remote-head.ts'
 import { machines, type World } from './world.ts'
 
 /**
@@ -27,7 +28,7 @@ function commitOnRemote(repo: 'nixfleet' | 'nixcfg', edit: string, message: stri
     'rehearsal-gateway',
     'sh',
     '-euc',
-    `t=$(mktemp -d); git clone -q /srv/git/markus-barta/${repo}.git "$t/n"; cd "$t/n"; ${edit}; ` +
+    `t=$(mktemp -d); git clone -q ${gatewayRepo(repo)} "$t/n"; cd "$t/n"; ${edit}; ` +
       `git -c user.name='Markus Barta' -c user.email=markus@barta.cm commit -qam ${shq(message)}; ` +
       `git push -q origin HEAD:main; rm -rf "$t"`,
   ])

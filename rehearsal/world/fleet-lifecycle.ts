@@ -17,6 +17,7 @@ import {
 } from './csb1-fixture.ts'
 import { copySeed, ensureCsb1DockerSeed } from './csb1-docker-seed.ts'
 import { overlapping, type NamedSubnet } from './subnet-overlap.ts'
+import { gatewayRepo } from './remote-head.ts'
 import { ensureTls } from './tls.ts'
 import { gatewayProvisioning, machineProvisioning } from './provisioning.ts'
 import { ensureRehearsalSecrets, exportRehearsalSecrets } from './secrets.ts'
@@ -240,8 +241,8 @@ function startGateway(world: World, images: Images, m: Material) {
       },
     ])
     .withCopyDirectoriesToContainer([
-      { source: m.bare, target: '/srv/git/markus-barta/nixcfg.git' },
-      { source: m.nixfleet.bare, target: '/srv/git/markus-barta/nixfleet.git' },
+      { source: m.bare, target: gatewayRepo('nixcfg') },
+      { source: m.nixfleet.bare, target: gatewayRepo('nixfleet') },
     ])
     .withStartupTimeout(120_000)
     .start()

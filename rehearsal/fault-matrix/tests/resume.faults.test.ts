@@ -1,24 +1,12 @@
-import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { loadInventory } from '../../../helpers/inventory/load-inventory.ts'
 import { readTranscript, type TranscriptEntry } from '../../../helpers/transcript/transcript.ts'
 import { revertFault } from '../../world/faults.ts'
+import { remoteHead } from '../../world/remote-head.ts'
 import { fleetDown } from '../../world/fleet-lifecycle.ts'
 import { loadWorld } from '../../world/world.ts'
 import { runRunbook, type RunbookRun } from '../run-runbook.ts'
 import { PHASE1_ITEMS } from '../scenarios.ts'
-
-/** The commit the hosts pull from, on the simulated nixcfg remote. */
-function remoteHead(): string {
-  return execFileSync(
-    'docker',
-    ['exec', 'rehearsal-gateway', 'git', '--git-dir=/srv/git/markus-barta/nixcfg.git'].concat([
-      'rev-parse',
-      'main',
-    ]),
-    { encoding: 'utf8' },
-  ).trim()
-}
 
 /** The commands a run started, as its transcript journalled them. */
 function commands(run: RunbookRun): TranscriptEntry[] {
@@ -49,7 +37,7 @@ describe('a re-run continues where a run stopped, never repeating what is done',
       expect(first.checks.get('hsb1: v1 agent stopped')?.status, tail).toBe('failed')
       expect(first.checks.get('gpc0: v1 agent stopped')?.status, tail).toBe('passed')
       expect(first.checks.get('csb1: database backed up')?.status, tail).toBe('passed')
-      const pushed = remoteHead()
+      const pushed = remoteHead('nixcfg')
       const hosts = loadInventory()
         .hosts.map((h) => h.name)
         .sort()
@@ -66,7 +54,7 @@ describe('a re-run continues where a run stopped, never repeating what is done',
       expect(again.output).toMatch(/rehearsal: attaching to the fleet/)
       for (const item of PHASE1_ITEMS)
         expect(again.checks.get(item)?.status, `${item}\n${out}`).toBe('passed')
-      expect(remoteHead(), 'the re-run must not make a new commit').toBe(pushed)
+      expect(remoteHead('nixcfg'), 'the re-run must not make a new commit').toBe(pushed)
       const local = commands(again).filter((e) => e.host === 'local')
       expect(local.filter((e) => /git .*(commit|push)/.test(e.command))).toEqual([])
       expect(switches(again), 'only the host the first run did not switch').toEqual(['hsb1'])

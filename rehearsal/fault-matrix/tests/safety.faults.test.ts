@@ -4,27 +4,12 @@ import { describe, expect, it } from 'vitest'
 import { openFleet } from '../../../helpers/fleet/fleet.ts'
 import { loadInventory } from '../../../helpers/inventory/load-inventory.ts'
 import { DashboardStack } from '../../../helpers/steps/dashboard-stack.ts'
+import { remoteHead } from '../../world/remote-head.ts'
 import { fleetDown, rehearsalSshSettings } from '../../world/fleet-lifecycle.ts'
 import { PHASE1_ITEMS } from '../scenarios.ts'
 import { runRunbook } from '../run-runbook.ts'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
-
-/** The nixcfg branch the hosts pull from, on the simulated remote. */
-function remoteHead(repo: 'nixcfg' | 'nixfleet'): string {
-  return execFileSync(
-    'docker',
-    [
-      'exec',
-      'rehearsal-gateway',
-      'git',
-      `--git-dir=/srv/git/markus-barta/${repo}.git`,
-      'rev-parse',
-      'main',
-    ],
-    { encoding: 'utf8' },
-  ).trim()
-}
 
 /** Everything a phase could change: agents, checkouts, containers, remotes. */
 async function fleetSnapshot(): Promise<Record<string, string>> {
