@@ -1,5 +1,6 @@
 import type { Target } from '../config/target.ts'
 import { dashboardClient } from '../dashboard/dashboard-access.ts'
+import { classifyWsAnswer } from '../dashboard/ws-answer.ts'
 import type { Inventory } from '../inventory/load-inventory.ts'
 
 export interface NeighbourStatus {
@@ -8,7 +9,11 @@ export interface NeighbourStatus {
   /** The HTTP status, when the service answered at all. */
   status?: number
   error?: string
-  /** Answered with a status below 500 (a login redirect or a 401 is a service that answers). */
+  /**
+   * Answered with a status below 500 (a login redirect or a 401 is a service
+   * that answers), and not Traefik's own 404 (no router: the service's
+   * container is stopped or not healthy).
+   */
   answered: boolean
 }
 
@@ -26,7 +31,14 @@ export async function probeNeighbours(
       const client = dashboardClient(target, url)
       try {
         const r = await client.http('GET', '/')
-        return { name, url, status: r.status, answered: r.status < 500 }
+        const noRouter = classifyWsAnswer(r).kind === 'no-router'
+        return {
+          name,
+          url,
+          status: r.status,
+          ...(noRouter ? { error: "Traefik's 404: no route to the service" } : {}),
+          answered: r.status < 500 && !noRouter,
+        }
       } catch (err) {
         return { name, url, error: (err as Error).message, answered: false }
       } finally {

@@ -106,7 +106,13 @@ export class Worktree {
       this.git('push', '--quiet', 'origin', `HEAD:${this.branch}`)
       pushed = true
     }
-    const commit = this.git('rev-parse', 'HEAD')
+    // The change's commit: HEAD when this run committed or pushed; otherwise the last
+    // commit that touched these files (later commits, a pull probe say, are not this change).
+    const commit =
+      committed || pushed
+        ? this.git('rev-parse', 'HEAD')
+        : this.git('log', '-1', '--format=%H', 'HEAD', '--', ...files) ||
+          this.git('rev-parse', 'HEAD')
     const short = commit.slice(0, 7)
     const note = committed
       ? `committed ${short} "${message}" (${changed.length} files) and pushed`

@@ -66,11 +66,19 @@ export async function pullAndSwitch(
     return r.stdout.trim()
   }
   const short = opts.commit.slice(0, 7)
-  if ((await head()) === opts.commit && (await opts.isDone())) {
+  /** Whether the checkout holds the change (at its commit, or a later one on top of it). */
+  const holds = async (): Promise<boolean> =>
+    (
+      await host.run(sh`git -C ${dir} merge-base --is-ancestor ${opts.commit} HEAD`, {
+        timeout: '30s',
+      })
+    ).exitCode === 0
+  const now = await head()
+  if ((now === opts.commit || (await holds())) && (await opts.isDone())) {
     return {
       action: 'already-done',
-      head: opts.commit,
-      note: `already at ${short} and in the intended state: no rebuild`,
+      head: now,
+      note: `already holds ${short} and in the intended state: no rebuild`,
     }
   }
   const branch = (
@@ -85,7 +93,7 @@ export async function pullAndSwitch(
   say(`${spec.name}: ${command}`)
   await host.succeed(command, { timeout: opts.timeout ?? SWITCH_TIMEOUT })
   const after = await head()
-  if (after !== opts.commit)
+  if (after !== opts.commit && !(await holds()))
     throw new HostError(
       spec.name,
       `after git pull the checkout is at ${after.slice(0, 7)}, not the pushed ${short} (is ${spec.checkout} on the fleet's branch?)`,
