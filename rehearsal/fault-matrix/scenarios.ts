@@ -220,13 +220,13 @@ export const SCENARIOS: Scenario[] = [
         { check: T.connected('mba-mbp-work'), message: rolloutRefusedNoRouter },
         { check: T.bothOnline, message: loginNoRouter },
         { check: T.commands, message: loginNoRouter },
+        { check: T.agentLog('gpc0'), message: rolloutRefusedNoRouter },
+        { check: T.agentLog('mba-mbp-work'), message: rolloutRefusedNoRouter },
+        { check: T.hostSurvives('gpc0'), message: rolloutRefusedNoRouter },
+        { check: T.hostSurvives('mba-mbp-work'), message: rolloutRefusedNoRouter },
       ],
       pass: [
         T.build,
-        T.agentLog('gpc0'),
-        T.agentLog('mba-mbp-work'),
-        T.hostSurvives('gpc0'),
-        T.hostSurvives('mba-mbp-work'),
         // The rollback after the failed deploy: v1 back with the backup's data.
         T.rbDatabase,
         T.rbLogin,
