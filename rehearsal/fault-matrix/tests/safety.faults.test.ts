@@ -69,7 +69,8 @@ describe('plan mode changes nothing', () => {
       for (const h of loadInventory().hosts)
         expect(run.output, `${h.name}'s command`).toMatch(
           new RegExp(
-            `git pull --ff-only && (sudo -n nixos-rebuild|home-manager) switch --flake '\\.#${h.os === 'nixos' ? h.flake_attr : h.hm_attr}'`,
+            // A Mac's home-manager is found with the Nix profiles first on its PATH.
+            `git pull --ff-only && (sudo -n nixos-rebuild|PATH="[^"]*" home-manager) switch --flake '\\.#${h.os === 'nixos' ? h.flake_attr : h.hm_attr}'`,
           ),
         )
       // The code a production run must be given back to act on exactly this plan.
