@@ -131,6 +131,25 @@ export function disableAgent(src: string, file: string): FileEdit {
   return { file, before: src, after, changed: true, line }
 }
 
+/**
+ * The whole lines a binding stands on, [start, end) with the newline; a
+ * binding that shares its line with other code is refused (it would be lost
+ * with them), a trailing comment goes with it.
+ */
+function wholeLines(src: string, file: string, b: Binding): [number, number] {
+  const start = src.lastIndexOf('\n', b.start - 1) + 1
+  const nl = src.indexOf('\n', b.end)
+  const end = nl < 0 ? src.length : nl + 1
+  const rest = src.slice(b.end, end).trim()
+  if (src.slice(start, b.start).trim() !== '' || (rest !== '' && !rest.startsWith('#')))
+    throw new NixEditError(
+      file,
+      lineOf(src, b.start),
+      `${b.path.join('.')} shares its line with other code; put it on a line of its own or edit it by hand`,
+    )
+  return [start, end]
+}
+
 /** Options of the v1 module that the v2 module (at the migration) does not declare. */
 export const V1_ONLY_OPTIONS = ['location', 'deviceType', 'themeColor'] as const
 /** Options both modules declare, carried over from the v1 block as written. */
@@ -205,17 +224,7 @@ export function toV2Block(src: string, file: string, v2: V2Settings): V2Edit {
   let out = ''
   let at = 0
   top.forEach((b, i) => {
-    const start = src.lastIndexOf('\n', b.start - 1) + 1
-    const nl = src.indexOf('\n', b.end)
-    const end = nl < 0 ? src.length : nl + 1
-    // Whole lines only: another binding on the same line would be lost with them.
-    const rest = src.slice(b.end, end).trim()
-    if (src.slice(start, b.start).trim() !== '' || (rest !== '' && !rest.startsWith('#')))
-      throw new NixEditError(
-        file,
-        lineOf(src, b.start),
-        `${b.path.join('.')} shares its line with other code; put it on a line of its own or edit it by hand`,
-      )
+    const [start, end] = wholeLines(src, file, b)
     out += src.slice(at, start)
     if (i === 0) out += `${indent}${block}\n`
     at = end
@@ -259,16 +268,7 @@ export function removeV1OnlyOptions(src: string, file: string): FileEdit & { dro
   let out = ''
   let at = 0
   for (const b of [...v1Only].sort((x, y) => x.start - y.start)) {
-    const start = src.lastIndexOf('\n', b.start - 1) + 1
-    const nl = src.indexOf('\n', b.end)
-    const end = nl < 0 ? src.length : nl + 1
-    const rest = src.slice(b.end, end).trim()
-    if (src.slice(start, b.start).trim() !== '' || (rest !== '' && !rest.startsWith('#')))
-      throw new NixEditError(
-        file,
-        lineOf(src, b.start),
-        `${b.path.join('.')} shares its line with other code; put it on a line of its own or edit it by hand`,
-      )
+    const [start, end] = wholeLines(src, file, b)
     out += src.slice(at, start)
     at = end
   }
