@@ -1,6 +1,6 @@
 import type { Target } from '../config/target.ts'
 import { dashboardClient } from '../dashboard/dashboard-access.ts'
-import { classifyWsAnswer } from '../dashboard/ws-answer.ts'
+import { isNoRouter } from '../dashboard/ws-answer.ts'
 import type { Inventory } from '../inventory/load-inventory.ts'
 
 export interface NeighbourStatus {
@@ -31,7 +31,7 @@ export async function probeNeighbours(
       const client = dashboardClient(target, url)
       try {
         const r = await client.http('GET', '/')
-        const noRouter = classifyWsAnswer(r).kind === 'no-router'
+        const noRouter = isNoRouter(r)
         return {
           name,
           url,

@@ -12,13 +12,18 @@ import type { HttpResult } from './client.ts'
 export type WsAnswer =
   { kind: 'v2' | 'v1' | 'no-router' | 'other'; detail: string } | { kind: 'none'; detail: string }
 
+/** Traefik's own answer for a name no running, healthy container claims (any path). */
+export function isNoRouter(r: HttpResult): boolean {
+  const type = r.contentType?.split(';')[0]?.trim() ?? ''
+  return r.status === 404 && type === 'text/plain' && r.body.trim() === '404 page not found'
+}
+
 export function classifyWsAnswer(r: HttpResult): WsAnswer {
   const type = r.contentType?.split(';')[0]?.trim() ?? ''
   const body = r.body.trim()
   const detail = `HTTP ${r.status}${type ? ` ${type}` : ''}: ${body.slice(0, 60) || '(empty)'}`
   if (r.status === 401) return { kind: 'v2', detail }
-  if (r.status === 404 && type === 'text/plain' && body === '404 page not found')
-    return { kind: 'no-router', detail }
+  if (isNoRouter(r)) return { kind: 'no-router', detail }
   if (r.status === 404 && type === 'application/json' && /"detail"\s*:\s*"Not Found"/.test(body))
     return { kind: 'v1', detail }
   return { kind: 'other', detail }
