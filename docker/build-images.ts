@@ -99,6 +99,7 @@ function rootfsImage(name: 'base' | 'inner-base'): string {
 async function bundleSims(outDir: string): Promise<void> {
   const entries = {
     'nixos-rebuild': 'sim/nixos/nixos-rebuild.ts',
+    firewall: 'sim/nixos/firewall.ts',
     'home-manager': 'sim/macos/home-manager.ts',
     launchctl: 'sim/macos/launchctl.ts',
     launchd: 'sim/macos/launchd.ts',

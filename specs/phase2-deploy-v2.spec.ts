@@ -163,6 +163,7 @@ describe('Phase 2: Deploy v2', () => {
     // Once per deployed container: a re-run after success reboots nothing.
     action: () =>
       rebootOnce(
+        fleet,
         fleet.get(csb1),
         ledger,
         '2.4',
@@ -273,6 +274,7 @@ describe('Phase 2: Deploy v2', () => {
               `not rebooted: its 2.5 rollout did not succeed (${rolloutFailure(h)})`,
             )
           return rebootOnce(
+            fleet,
             fleet.get(h),
             ledger,
             '2.6',

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { waitAgentConnected } from '../helpers/checks/agent-connected.ts'
 import { runningAgent } from '../helpers/checks/agent-version.ts'
 import { dashboardComesBack } from '../helpers/checks/persistence.ts'
+import { sshAfterReboot } from '../helpers/checks/ssh-after-reboot.ts'
 import type { DashboardClient } from '../helpers/dashboard/client.ts'
 import { hostListing } from '../helpers/dashboard/commands.ts'
 import { commandsWork } from '../helpers/checks/commands-work.ts'
@@ -129,6 +130,11 @@ describe('Success Criteria', () => {
     for (const h of hosts) {
       const a = await fleet.get(h).os.agentComesBack(fleet.get(h).host)
       if (!a.ok) problems.push(`${h}: agent: ${a.detail}`)
+    }
+    // Coming back includes being reachable: the firewall each host boots must let SSH in.
+    for (const h of [inv.dashboard.host, ...hosts]) {
+      const ssh = await sshAfterReboot(fleet, fleet.get(h))
+      if (!ssh.ok) problems.push(`${h}: SSH: ${ssh.detail}`)
     }
     expect(problems, `would not come back after a reboot: ${problems.join('; ')}`).toEqual([])
   })

@@ -16,6 +16,8 @@ export interface Transport {
   /** How messages name this host (inventory name). */
   readonly hostName: string
   exec(command: string, opts: ExecOptions): Promise<ExecResult>
+  /** The TCP port the connection reaches on the host (SSH: as OpenSSH resolves the target). */
+  port?(): number
   /** Forget the current connection (after a reboot); the next exec reconnects. */
   reset(): Promise<void>
   close(): Promise<void>

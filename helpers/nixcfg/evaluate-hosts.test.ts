@@ -2,8 +2,8 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { TARGET_FILE_VARIABLE } from '../config/target-access.ts'
+import { describe, expect, it } from 'vitest'
+import { useSimulatedEvaluator } from '../testing/evaluator-target.ts'
 import { planRemoveV1Only } from './edit-host-file.ts'
 import { hostsThatFailToEvaluate, nixEvalInstallable } from './evaluate-hosts.ts'
 
@@ -27,32 +27,7 @@ function flakePinnedTo(rev: string): string {
 }
 
 describe('every host evaluated under a new pin, before it is committed', () => {
-  const saved = process.env[TARGET_FILE_VARIABLE]
-  beforeAll(() => {
-    // A target whose evaluator is the simulated hosts' own (as a rehearsal describes it).
-    const file = join(mkdtempSync(join(tmpdir(), 'target-')), 'target.json')
-    writeFileSync(
-      file,
-      JSON.stringify({
-        ssh: { configFile: '/r/ssh_config', knownHostsFiles: [] },
-        https: { caFile: '/r/ca.crt', resolve: { suffix: '.barta.cm', address: '127.0.0.1' } },
-        worktree: '/r/nixcfg',
-        flakePin: 'rewrite-lock',
-        evaluate: {
-          command: [
-            join(ROOT, 'node_modules', '.bin', 'tsx'),
-            join(ROOT, 'docker', 'sim', 'lib', 'evaluate-cli.ts'),
-          ],
-        },
-        ledger: '/r/ledger.jsonl',
-      }),
-    )
-    process.env[TARGET_FILE_VARIABLE] = file
-  })
-  afterAll(() => {
-    if (saved === undefined) delete process.env[TARGET_FILE_VARIABLE]
-    else process.env[TARGET_FILE_VARIABLE] = saved
-  })
+  useSimulatedEvaluator()
 
   it('hosts still carrying v1-only options fail under the v2 pin, each named with the option', () => {
     expect(hostsThatFailToEvaluate('rehearsal', flakePinnedTo(V2), HOSTS)).toEqual([

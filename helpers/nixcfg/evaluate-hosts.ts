@@ -16,7 +16,11 @@ export function nixEvalInstallable(dir: string, o: FlakeOutput): string {
   return `path:${dir}#${set}."${o.attr}".config.services.nixfleet-agent.enable`
 }
 
-function run(command: string, args: string[]): { status: number; stdout: string; stderr: string } {
+/** Runs an evaluator on this machine (journaled, within the evaluation deadline). */
+export function runEvaluator(
+  command: string,
+  args: string[],
+): { status: number; stdout: string; stderr: string } {
   const r = journalLocal(`${command} ${args.join(' ')}`, () => {
     const out = spawnSync(command, args, { encoding: 'utf8', timeout: EVAL_TIMEOUT_MS })
     return { value: out, exitCode: out.status ?? -1, stderr: out.stderr ?? '' }
@@ -41,13 +45,13 @@ export function hostsThatFailToEvaluate(
     t.trim().split('\n').slice(0, 3).join(' ').replace(/\s+/g, ' ')
   if (how === 'nix')
     return hosts.flatMap((h) => {
-      const r = run('nix', ['eval', '--json', nixEvalInstallable(dir, h)])
+      const r = runEvaluator('nix', ['eval', '--json', nixEvalInstallable(dir, h)])
       return r.status === 0
         ? []
         : [`${h.host}: ${firstLines(r.stderr) || `nix eval exited ${r.status}`}`]
     })
   const [command, ...pre] = how.command
-  const r = run(command!, [...pre, dir, ...hosts.map((h) => `${h.kind}:${h.attr}`)])
+  const r = runEvaluator(command!, [...pre, dir, ...hosts.map((h) => `${h.kind}:${h.attr}`)])
   const answers = new Map<string, { ok: boolean; error?: string }>()
   for (const line of r.stdout.split('\n').filter(Boolean)) {
     try {

@@ -1,4 +1,5 @@
 import { missingV2Variables } from '../checks/dashboard-env.ts'
+import { requireSshAfterReboot } from '../checks/ssh-after-reboot.ts'
 import type { Fleet, FleetHost } from '../fleet/fleet.ts'
 import { HostError } from '../hosts/errors.ts'
 import { hostsForPhase } from '../inventory/load-inventory.ts'
@@ -119,12 +120,23 @@ export interface RebootEvidence {
   /** The host's own clock just before the reboot (epoch seconds). */
   clockBefore: number
   tookMs: number
+  /** What showed, before the reboot, that SSH gets back in afterwards. */
+  sshBack?: string
   /** Set when this reboot was proven by an earlier run and not repeated. */
   earlier?: { at: string; runId: string }
 }
 
-/** A real reboot with the OS's command, proven by a new boot identity. */
-export async function rebootHost(fh: FleetHost, timeout: Duration = '6m'): Promise<RebootEvidence> {
+/**
+ * A real reboot with the OS's command, proven by a new boot identity; only
+ * after the configuration the host boots is seen to let SSH back in.
+ */
+export async function rebootHost(
+  fleet: Fleet,
+  fh: FleetHost,
+  timeout: Duration = '6m',
+): Promise<RebootEvidence> {
+  const sshBack = await requireSshAfterReboot(fleet, fh)
+  say(`${fh.spec.name}: ${sshBack}`)
   const clockBefore = Number((await fh.host.succeed('date +%s', { timeout: '30s' })).trim())
   const r = await fh.host.reboot({
     command: fh.os.rebootCommand,
@@ -132,7 +144,14 @@ export async function rebootHost(fh: FleetHost, timeout: Duration = '6m'): Promi
     timeout,
   })
   say(`${fh.spec.name}: rebooted (${r.before} -> ${r.after})`)
-  return { host: fh.spec.name, before: r.before, after: r.after, clockBefore, tookMs: r.tookMs }
+  return {
+    host: fh.spec.name,
+    before: r.before,
+    after: r.after,
+    clockBefore,
+    tookMs: r.tookMs,
+    sshBack,
+  }
 }
 
 /**
@@ -142,6 +161,7 @@ export async function rebootHost(fh: FleetHost, timeout: Duration = '6m'): Promi
  * reboot again (STEPS=<step> forces it).
  */
 export async function rebootOnce(
+  fleet: Fleet,
   fh: FleetHost,
   ledger: StepLedger,
   step: '2.4' | '2.6',
@@ -151,7 +171,7 @@ export async function rebootOnce(
     step,
     key,
     stillHolds: async (e) => (await fh.os.bootIdentity(fh.host)) === e.after,
-    action: () => rebootHost(fh),
+    action: () => rebootHost(fleet, fh),
   })
   return r.earlier ? { ...r.value, earlier: r.earlier } : r.value
 }
@@ -223,7 +243,7 @@ export function planPhase2(fleet: Fleet): PhasePlan {
     for (const c of DEPLOY_COMMANDS) plan.command(csb1, stack.inDir(c))
     plan.command(
       csb1,
-      `${fh.os.rebootCommand}   # once per deployed container (STEPS=2.4 repeats it)`,
+      `${fh.os.rebootCommand}   # only if the firewall csb1 boots opens its SSH port; once per deployed container (STEPS=2.4 repeats it)`,
     )
   } else plan.note(csb1, 'not in HOSTS: the dashboard is not deployed or rebooted')
   plan.note(
@@ -234,7 +254,7 @@ export function planPhase2(fleet: Fleet): PhasePlan {
   for (const h of hosts)
     plan.command(
       h,
-      `${fleet.get(h).os.rebootCommand}   # once per rolled-out commit (STEPS=2.6 repeats it)`,
+      `${fleet.get(h).os.rebootCommand}   # ${fleet.get(h).os.flakeOutput(fleet.get(h).spec).kind === 'nixos' ? 'only if the firewall it boots opens its SSH port; ' : ''}once per rolled-out commit (STEPS=2.6 repeats it)`,
     )
   plan.request(
     `log in with password + TOTP at ${inv.dashboard.url}/login (and once with a wrong code)`,

@@ -49,14 +49,14 @@ export const DEPARTURES: Departure[] = [
     section: '§2.4',
     plan: 'sudo reboot',
     runbook:
-      'sudo -n systemctl reboot, only after a healthy 2.3 deploy, once per deployed container (STEPS=2.4 repeats it); the new boot proven by its boot identity',
-    why: 'a reboot cannot mend a failed deploy, only hide it; a re-run after success must not reboot the dashboard host again',
+      "sudo -n systemctl reboot, only after a healthy 2.3 deploy and only when the firewall of the configuration csb1 boots (nixcfg at its checkout's commit, evaluated) opens the port SSH reaches it on; once per deployed container (STEPS=2.4 repeats it); the new boot proven by its boot identity",
+    why: "a reboot cannot mend a failed deploy, only hide it; on the day csb1's firewall lacked 2222 and SSH was refused after the reboot (fixed in nixcfg 72476e79); a re-run after success must not reboot the dashboard host again",
   },
   {
     section: '§2.6',
     plan: 'sudo reboot (gpc0); "Restart the Mac" (mba-mbp-work)',
     runbook:
-      'each host rebooted over SSH (sudo -n, checked first with sudo -n true) only after its 2.5 switch succeeded, once per rolled-out nixcfg commit (STEPS=2.6 repeats it)',
+      'each host rebooted over SSH (sudo -n, checked first with sudo -n true) only after its 2.5 switch succeeded and, on NixOS, only when the firewall it boots opens its SSH port; once per rolled-out nixcfg commit (STEPS=2.6 repeats it)',
     why: 'a host whose rollout failed keeps its reason instead of being rebooted; a Mac restart is not yet a person step (open work)',
   },
   {

@@ -93,6 +93,10 @@ export class SshTransport implements Transport {
     return this.resolution
   }
 
+  port(): number {
+    return this.resolved().port
+  }
+
   private describeTarget(r: ResolvedSshTarget): string {
     const via = r.proxyJump
       ? ` via ${r.proxyJump.join(',')}`

@@ -94,6 +94,10 @@ const macUnderOtherName = /mba-mbp-work is not listed \(hosts: .*mba-mbp-work\.l
 const pullAtDayPin =
   /gpc0: pull ended error \(exit 128\)[^\n]*cannot change to[^\n]*agent built from nixfleet 3999ab9856de35c21b00de9891ea44912c00e502/
 
+// csb1's configuration on the morning opened 80 and 443, not SSH's 2222 (fixed in nixcfg 72476e79).
+const csb1LockedOut =
+  /csb1: refusing to reboot: in nixcfg [0-9a-f]{12} \(hosts\/csb1\/configuration\.nix, the configuration csb1 boots\) the firewall is on and does not open TCP 2222/
+
 const notRunAfterUnhealthy =
   /2\.4 reboot csb1 failed: not done, nothing was changed: it depends on "2\.3 deploy on csb1", which failed: .*unhealthy; last healthcheck .*curl/
 
@@ -277,9 +281,9 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     id: 'day-agents-3999ab9',
-    faults: '',
+    faults: 'morning-firewall:csb1',
     agentPin: DAY_AGENT_PIN,
-    why: 'no fault: the agents pinned where nixcfg e2f03f6e pinned them on the migration day (nixfleet 3999ab9); the Mac registers under its network name, and pull only fetches a checkout nothing cloned',
+    why: "the migration day at 13:20: the agents pinned where nixcfg e2f03f6e pinned them (nixfleet 3999ab9), csb1 on the morning's firewall (nixcfg 9021575c); the Mac registers under its network name, pull only fetches a checkout nothing cloned, and the runbook refuses the reboot that locked csb1 out",
     startAs: 'phase1-done',
     specs: [PHASE2, CRITERIA],
     timeoutMs: 25 * 60_000,
@@ -292,19 +296,25 @@ export const SCENARIOS: Scenario[] = [
         { check: T.commands, message: pullAtDayPin },
         { check: T.scVisible, message: macUnderOtherName },
         { check: T.scCommands, message: pullAtDayPin },
+        { check: T.rebooted, message: csb1LockedOut },
+        { check: T.backAfterBoot, message: csb1LockedOut },
+        { check: T.loginAfterBoot, message: csb1LockedOut },
+        { check: T.survives, message: csb1LockedOut },
+        { check: T.neighboursAfterReboot, message: csb1LockedOut },
+        {
+          check: T.scReboot,
+          message:
+            /csb1: SSH: in nixcfg [0-9a-f]{12} \(hosts\/csb1\/configuration\.nix, the configuration csb1 boots\) the firewall is on and does not open TCP 2222/,
+        },
       ],
       pass: [
         T.build,
         ...deployChecks,
-        T.rebooted,
-        T.backAfterBoot,
-        T.loginAfterBoot,
         T.agentLog('gpc0'),
         T.agentLog('mba-mbp-work'),
         T.listed('gpc0'),
         T.afterReboot('gpc0'),
         T.running,
-        T.survives,
         T.login,
         T.connected('gpc0'),
         T.hostSurvives('gpc0'),

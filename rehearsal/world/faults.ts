@@ -211,6 +211,29 @@ const CATALOG = {
         'systemctl stop runbook-fault-neighbour-breaks 2>/dev/null; cd ~mba/docker && docker compose up -d grafana',
       ),
   },
+  'morning-firewall': {
+    description:
+      "csb1 runs the migration morning's firewall (nixcfg 9021575c): TCP 80 and 443 open, not SSH's 2222",
+    actsOn: 'dashboard',
+    // The morning's state of the real file, committed on the remote and switched to by csb1
+    // itself, so the configuration its next boot applies is the one that locked it out.
+    apply: (world, host) => {
+      const file = `hosts/${host}/configuration.nix`
+      commitOnRemote(
+        'nixcfg',
+        `sed -i -e '/^ *2222 # SSH/d' -e 's/# Firewall - allow web traffic and SSH/# Firewall - allow web traffic/' ${file} && ! grep -q '2222 # SSH' ${file}`,
+        `feat(${host}): firewall - allow web traffic`,
+      )
+      const m = machines(world).find((x) => x.name === host)
+      if (!m) throw new Error(`morning-firewall: no simulated machine ${host}`)
+      const { user, checkout } = { user: m.user.name, checkout: m.checkout }
+      exec(
+        host,
+        `runuser -u ${user} -- git -C ${checkout} pull -q --ff-only && cd ${checkout} && nixos-rebuild switch --flake .#${host} >/dev/null 2>&1`,
+      )
+    },
+    revert: { freshFleetOnly: ONCE_MADE },
+  },
   'nixcfg-mkforce': {
     description:
       "a commit on the nixcfg remote wraps the host's agent enable in lib.mkForce (valid Nix the runbook must not edit)",

@@ -270,6 +270,7 @@ async function startMachine(
   )
   let c = new SystemdContainer(images[m.image ?? m.role], {
     tmpTmpfs: m.role === 'macos',
+    firewall: m.role === 'nixos',
     ...(isCsb1 ? { dockerEngine: innerDockerDir(m.name, material.csb1Seed), cpuShares: 4096 } : {}),
   })
     .withName(`rehearsal-${m.name}`)

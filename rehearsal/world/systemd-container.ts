@@ -39,7 +39,12 @@ export class SystemdContainer extends GenericContainer {
    */
   constructor(
     image: string,
-    opts: { tmpTmpfs?: boolean; dockerEngine?: string; cpuShares?: number } = {},
+    opts: {
+      tmpTmpfs?: boolean
+      dockerEngine?: string
+      cpuShares?: number
+      firewall?: boolean
+    } = {},
   ) {
     super(image)
     this.withAddedCapabilities('SYS_ADMIN')
@@ -54,6 +59,8 @@ export class SystemdContainer extends GenericContainer {
       // booted. testcontainers' port checks exec into the container ten times a
       // second, which on two cores slowed every other machine's boot.
       .withWaitStrategy(Wait.forAll([]))
+    // A NixOS machine applies its configuration's firewall at boot, in its own network namespace.
+    if (opts.firewall) this.withAddedCapabilities('NET_ADMIN')
     if (opts.dockerEngine) {
       // Docker inside the container (csb1), with the capability set verified on this machine.
       this.withAddedCapabilities(...INNER_DOCKER.capabilities)

@@ -23,7 +23,8 @@ printf '#!/bin/sh\n/usr/local/bin/runbook-fault-gate || exit 1\nexec /bin/bash /
 chmod 755 "$v1/nixfleet-agent"
 /usr/local/bin/node /usr/local/lib/runbook-sim/agent-packages.mjs
 case "$role" in
-  csb1) systemctl enable docker.service runbook-inner-images.service >/dev/null 2>&1 ;;
+  nixos) systemctl enable runbook-firewall.service >/dev/null 2>&1 ;;
+  csb1) systemctl enable docker.service runbook-inner-images.service runbook-firewall.service >/dev/null 2>&1 ;;
   macos)
     systemctl enable launchd-sim.service >/dev/null 2>&1
     # home-manager as a Nix install has it: in the default profile, on the PATH a

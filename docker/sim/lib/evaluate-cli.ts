@@ -4,6 +4,9 @@
  * `evaluate`). `evaluate-cli <flakeDir> <kind>:<attr>…` prints one JSON line
  * per host output, {"output","ok","error"}, judged under the module version
  * the flake.lock in <flakeDir> pins, as the simulated hosts' switch judges it.
+ * With `--firewall` first, each line also carries the firewall the NixOS
+ * configuration applies at boot (what `nix eval …config.networking.firewall`
+ * gives the runbook in production).
  */
 import { fileURLToPath } from 'node:url'
 import { evaluateAgent } from './evaluate.ts'
@@ -12,9 +15,11 @@ const files = {
   evalNix: fileURLToPath(new URL('../nix/eval-agent.nix', import.meta.url)),
   revs: fileURLToPath(new URL('../../nixfleet-revs.json', import.meta.url)),
 }
-const [flakeDir, ...outputs] = process.argv.slice(2)
+const args = process.argv.slice(2)
+const withFirewall = args[0] === '--firewall'
+const [flakeDir, ...outputs] = withFirewall ? args.slice(1) : args
 if (!flakeDir || !outputs.length) {
-  process.stderr.write('usage: evaluate-cli <flakeDir> <nixos|home>:<attr>…\n')
+  process.stderr.write('usage: evaluate-cli [--firewall] <flakeDir> <nixos|home>:<attr>…\n')
   process.exit(2)
 }
 for (const output of outputs) {
@@ -22,8 +27,9 @@ for (const output of outputs) {
   const attr = rest.join(':')
   try {
     if (kind !== 'nixos' && kind !== 'home') throw new Error(`unknown output kind "${kind}"`)
-    evaluateAgent(flakeDir, attr, kind, files)
-    process.stdout.write(JSON.stringify({ output, ok: true }) + '\n')
+    const ev = evaluateAgent(flakeDir, attr, kind, files)
+    const extra = withFirewall ? { firewall: ev.firewall } : {}
+    process.stdout.write(JSON.stringify({ output, ok: true, ...extra }) + '\n')
   } catch (err) {
     process.stdout.write(
       JSON.stringify({ output, ok: false, error: (err as Error).message }) + '\n',

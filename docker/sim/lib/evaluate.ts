@@ -9,12 +9,23 @@ export const FAULT_DIR = '/etc/runbook-sim/faults'
 export type AgentConfig =
   { enable: false } | ({ enable: true } & Record<string, string | number | boolean | null>)
 
+/** The firewall a NixOS configuration applies at boot (NixOS's networking.firewall, openssh's openFirewall folded in). */
+export interface Firewall {
+  enable: boolean
+  /** Every TCP port the rule set accepts from anywhere. */
+  tcp: number[]
+  ranges: { from: number; to: number }[]
+  sshPorts: number[]
+}
+
 export interface Evaluation {
   moduleVersion: 'v1' | 'v2'
   /** The nixfleet revision flake.lock pins (the agent package is built from it). */
   revision: string
   files: string[]
   agent: AgentConfig
+  /** NixOS only: the firewall the configuration applies at boot. */
+  firewall: Firewall | null
 }
 
 export class EvalError extends Error {}
@@ -115,8 +126,18 @@ export function evaluateAgent(
     },
   )
   if (r.status !== 0) throw new EvalError(r.stderr.trim() || `nix-instantiate exited ${r.status}`)
-  const parsed = JSON.parse(r.stdout) as { agent: AgentConfig; files: string[] }
-  return { moduleVersion, revision, files: parsed.files, agent: parsed.agent }
+  const parsed = JSON.parse(r.stdout) as {
+    agent: AgentConfig
+    files: string[]
+    firewall: Firewall | null
+  }
+  return {
+    moduleVersion,
+    revision,
+    files: parsed.files,
+    agent: parsed.agent,
+    firewall: parsed.firewall,
+  }
 }
 
 export function faultActive(name: string): boolean {

@@ -51,17 +51,29 @@ export class Profile {
     return m ? this.load(Number(m[1])) : undefined
   }
 
-  /** Adds a generation unless the content equals the current one; returns the (new or current) generation. */
+  /**
+   * Adds a generation unless it equals the current one (content and every
+   * extra file); returns the (new or current) generation. Extras are further
+   * files of the generation (a NixOS system's firewall rules).
+   */
   commit(
     content: string | undefined,
     meta: Record<string, unknown>,
+    extras: Record<string, string> = {},
   ): { generation: Generation; created: boolean } {
     const cur = this.current()
-    if (cur && cur.content === content) return { generation: cur, created: false }
+    const same = (g: Generation): boolean =>
+      g.content === content &&
+      Object.entries(extras).every(([f, text]) => {
+        const path = join(g.dir, f)
+        return existsSync(path) && readFileSync(path, 'utf8') === text
+      })
+    if (cur && same(cur)) return { generation: cur, created: false }
     const n = Math.max(0, ...this.all().map((g) => g.number)) + 1
     const dir = join(this.dir, `${this.name}-${n}-link`)
     mkdirSync(dir, { recursive: true })
     if (content !== undefined) writeFileSync(join(dir, this.fileName), content)
+    for (const [f, text] of Object.entries(extras)) writeFileSync(join(dir, f), text)
     writeFileSync(
       join(dir, 'meta.json'),
       JSON.stringify({ ...meta, created: new Date().toISOString() }, null, 2),

@@ -17,6 +17,7 @@ import {
 } from '../lib/evaluate.ts'
 import { Profile } from '../lib/generations.ts'
 import { renderAgentUnit } from './unit.ts'
+import { FIREWALL_FILE } from './firewall-rules.ts'
 
 const UNIT = 'nixfleet-agent.service'
 const UNIT_PATH = `/etc/systemd/system/${UNIT}`
@@ -104,12 +105,13 @@ function main(argv: string[]): number {
     return 1
   }
   const unit = renderAgentUnit(ev)
-  const { generation, created } = profile.commit(unit, {
-    attr,
-    flake: dir,
-    commit: gitHead(dir),
-    moduleVersion: ev.moduleVersion,
-  })
+  // The firewall is part of the system: the boot applies the current generation's rules
+  // (firewall.ts), as csb1's reboot applied the configuration it had switched to.
+  const { generation, created } = profile.commit(
+    unit,
+    { attr, flake: dir, commit: gitHead(dir), moduleVersion: ev.moduleVersion },
+    { [FIREWALL_FILE]: JSON.stringify(ev.firewall) + '\n' },
+  )
   out(
     created
       ? `created generation ${generation.number} (${storePath(`nixos-system-${attr}`, unit ?? '')})`

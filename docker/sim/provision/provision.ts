@@ -143,6 +143,20 @@ function deploy(): void {
   writeFileSync(marker, new Date().toISOString() + '\n')
 }
 
+/**
+ * The machine's first boot in the rehearsal stands for one long before the
+ * day: boot steps that apply what the configuration says only at a later
+ * boot (the NixOS firewall) look for this mark, gone at the next boot (/run).
+ */
+function markFirstBoot(): void {
+  const booted = '/etc/runbook-sim/booted'
+  if (existsSync(booted)) return
+  mkdirSync('/run/runbook-sim', { recursive: true })
+  writeFileSync('/run/runbook-sim/first-boot', '')
+  writeFileSync(booted, new Date().toISOString() + '\n')
+}
+
+markFirstBoot()
 writeFileSync('/etc/hostname', spec.hostname + '\n')
 spawnSync('hostname', [spec.hostname])
 for (const u of spec.users) ensureUser(u)
