@@ -13,6 +13,7 @@ const description = {
   flakePin: 'rewrite-lock',
   evaluate: { command: ['/r/evaluate'] },
   ledger: '/r/ledger.jsonl',
+  person: { by: 'simulated', command: ['/r/person'], deadlineMs: 180_000 },
 }
 
 describe('a target is reached as it describes itself', () => {
@@ -23,9 +24,21 @@ describe('a target is reached as it describes itself', () => {
       worktree: { dir: '/home/op/Code/nixcfg' },
       flakePin: 'nix',
       evaluate: 'nix',
+      person: { by: 'operator', deadlineMs: 20 * 60_000 },
     })
     const none = targetAccess('production', {}).worktree
     expect('missing' in none && none.missing).toMatch(/^NIXCFG_WORKTREE is not set/)
+  })
+
+  it("production: a person's step is the operator's, with MIGRATION_PERSON_DEADLINE's wait; a bad value is named", () => {
+    const env = { NIXCFG_WORKTREE: '/w', MIGRATION_PERSON_DEADLINE: '45m' }
+    expect(targetAccess('production', env).person).toEqual({
+      by: 'operator',
+      deadlineMs: 45 * 60_000,
+    })
+    expect(() =>
+      targetAccess('production', { NIXCFG_WORKTREE: '/w', MIGRATION_PERSON_DEADLINE: 'soon' }),
+    ).toThrow(/MIGRATION_PERSON_DEADLINE=soon: expected a duration such as 20m/)
   })
 
   it('a rehearsal: read from the file its set-up wrote', () => {

@@ -31,13 +31,35 @@ export interface TargetAccess {
   evaluate: 'nix' | { command: string[] }
   /** Where steps proven on this target are recorded (absent: next to production's reports). */
   ledger?: string
+  /**
+   * Who does a person's step (restart a Mac and log in), and how long the run
+   * waits for its result: the operator (production), or a simulated person
+   * the target starts with `<command…> <host> <step>` (a rehearsal).
+   */
+  person:
+    | { by: 'operator'; deadlineMs: number }
+    | { by: 'simulated'; command: string[]; deadlineMs: number }
 }
-
-export const TARGET_FILE_VARIABLE = 'REHEARSAL_TARGET_FILE'
 
 export class TargetAccessError extends Error {
   override name = 'TargetAccessError'
 }
+
+export const PERSON_DEADLINE_VARIABLE = 'MIGRATION_PERSON_DEADLINE'
+const DEFAULT_PERSON_DEADLINE = '20m'
+
+/** How long the run waits for a person's step in production (MIGRATION_PERSON_DEADLINE, e.g. 30m). */
+export function personDeadlineMs(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env[PERSON_DEADLINE_VARIABLE] ?? DEFAULT_PERSON_DEADLINE
+  const m = /^(\d+)(s|m|h)$/.exec(text.trim())
+  if (!m || Number(m[1]) === 0)
+    throw new TargetAccessError(
+      `${PERSON_DEADLINE_VARIABLE}=${text}: expected a duration such as 20m, 900s or 1h`,
+    )
+  return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 's' | 'm' | 'h']
+}
+
+export const TARGET_FILE_VARIABLE = 'REHEARSAL_TARGET_FILE'
 
 const rehearsalDescription = z.strictObject({
   ssh: z.strictObject({ configFile: z.string(), knownHostsFiles: z.array(z.string()) }),
@@ -49,6 +71,11 @@ const rehearsalDescription = z.strictObject({
   flakePin: z.enum(['nix', 'rewrite-lock']),
   evaluate: z.strictObject({ command: z.array(z.string()).min(1) }),
   ledger: z.string(),
+  person: z.strictObject({
+    by: z.literal('simulated'),
+    command: z.array(z.string()).min(1),
+    deadlineMs: z.number().int().positive(),
+  }),
 })
 export type RehearsalDescription = z.infer<typeof rehearsalDescription>
 
@@ -68,6 +95,7 @@ export function targetAccess(target: Target, env: NodeJS.ProcessEnv = process.en
           },
       flakePin: 'nix',
       evaluate: 'nix',
+      person: { by: 'operator', deadlineMs: personDeadlineMs(env) },
     }
   }
   const file = env[TARGET_FILE_VARIABLE]

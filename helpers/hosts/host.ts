@@ -138,11 +138,32 @@ export class Host {
       if (!(err instanceof ConnectionLostError)) throw err
     })
     await this.transport.reset()
-    const after = await poll(
+    const after = await this.newBoot(before, opts.bootIdentity, opts.timeout ?? 5 * MINUTE).catch(
+      (err: unknown) => {
+        throw new RebootWaitError(
+          this.name,
+          `the reboot was issued, but the host did not come back over SSH: ${(err as Error).message}`,
+          { cause: err },
+        )
+      },
+    )
+    return { before, after, tookMs: Date.now() - started }
+  }
+
+  /**
+   * Waits for a boot other than `before`, reconnecting with fresh connections
+   * while the host is down; returns the new boot identity.
+   */
+  async newBoot(
+    before: string,
+    bootIdentity: (h: Host) => Promise<string>,
+    timeout: Duration,
+  ): Promise<string> {
+    return poll(
       `${this.name}: back from reboot with a new boot identity`,
       async () => {
         try {
-          const id = await opts.bootIdentity(this)
+          const id = await bootIdentity(this)
           if (id === before)
             throw new HostError(this.name, 'still the same boot (reboot not happened yet)')
           return id
@@ -152,15 +173,8 @@ export class Host {
           throw err
         }
       },
-      { timeout: opts.timeout ?? 5 * MINUTE, interval: '2s' },
-    ).catch((err: unknown) => {
-      throw new RebootWaitError(
-        this.name,
-        `the reboot was issued, but the host did not come back over SSH: ${(err as Error).message}`,
-        { cause: err },
-      )
-    })
-    return { before, after, tookMs: Date.now() - started }
+      { timeout, interval: '2s' },
+    )
   }
 
   async close(): Promise<void> {

@@ -26,9 +26,17 @@ const common = {
   phases: z.array(phase).min(1),
 }
 
+/**
+ * Who restarts the host when a step needs a reboot: the runbook over SSH, or
+ * a person (a Mac with FileVault waits at the unlock screen until someone
+ * logs in; the plan itself says "Restart the Mac"). Macs default to a person.
+ */
+const reboot = z.enum(['ssh', 'person'])
+
 const nixosHost = z.strictObject({
   os: z.literal('nixos'),
   ...common,
+  reboot: reboot.default('ssh'),
   config_file: relPath.regex(
     /configuration\.nix$/,
     'a NixOS host is configured in configuration.nix',
@@ -39,6 +47,7 @@ const nixosHost = z.strictObject({
 const macosHost = z.strictObject({
   os: z.literal('macos'),
   ...common,
+  reboot: reboot.default('person'),
   config_file: relPath.regex(/home\.nix$/, 'a macOS host is configured in home.nix'),
   hm_attr: z.string().regex(/^[A-Za-z0-9_.@-]+$/, 'expected a homeConfigurations attribute'),
 })

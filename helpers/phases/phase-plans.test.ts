@@ -89,7 +89,12 @@ describe('phase plans', () => {
     expect(text).toMatch(/\$ nix flake lock --override-input nixfleet github:.*\/e5798044ddd6/)
     expect(readFileSync(join(dir, 'flake.lock'), 'utf8')).toBe(lock)
     expect(text).toContain('$ sudo -n systemctl reboot')
-    expect(text).toContain('$ sudo -n shutdown -r now')
+    expect(text).toContain('only if the firewall it boots opens its SSH port')
+    // The Mac's restart is a person's step: asked for, not sent.
+    expect(text).not.toContain('$ sudo -n shutdown -r now')
+    expect(text).toMatch(
+      /PERSON STEP: restart mba-mbp-work \(Apple menu, Restart…\), then log in at its FileVault unlock screen/,
+    )
     expect(text).toContain("> send pull, then switch, to mba-mbp-work through the dashboard's API")
   })
 

@@ -20,6 +20,8 @@ import {
 import { doOnce, type StepLedger } from '../flow/step-ledger.ts'
 import type { Duration } from '../time/duration.ts'
 import { poll, TerminalStateError } from '../wait/poll.ts'
+import { personStep } from '../flow/person-step.ts'
+import type { Host } from '../hosts/host.ts'
 
 /** The v2 agent settings the plan gives (§2.5) and the module's defaults at the migration. */
 /** The v2 block's settings; the interval is the heartbeat "online" is judged by. */
@@ -122,35 +124,66 @@ export interface RebootEvidence {
   tookMs: number
   /** What showed, before the reboot, that SSH gets back in afterwards. */
   sshBack?: string
+  /** Who restarted the host: the runbook over SSH, or a person asked to (inventory `reboot`). */
+  by?: 'runbook' | 'operator' | 'simulated person'
   /** Set when this reboot was proven by an earlier run and not repeated. */
   earlier?: { at: string; runId: string }
 }
 
+/** What a person is asked to do when a host's restart is theirs (inventory `reboot: person`). */
+export function restartInstruction(fh: FleetHost): string {
+  return fh.spec.os === 'macos'
+    ? `restart ${fh.spec.name} (Apple menu, Restart…), then log in at its FileVault unlock screen`
+    : `restart ${fh.spec.name}, then unlock it if it asks for a passphrase at boot`
+}
+
 /**
- * A real reboot with the OS's command, proven by a new boot identity; only
- * after the configuration the host boots is seen to let SSH back in.
+ * A real reboot, proven by a new boot identity; only after the configuration
+ * the host boots is seen to let SSH back in. The runbook reboots over SSH,
+ * or, for a host whose restart is a person's (inventory `reboot: person`:
+ * a Mac's FileVault screen waits for someone to log in), asks for it and
+ * waits for the new boot.
  */
 export async function rebootHost(
   fleet: Fleet,
   fh: FleetHost,
   timeout: Duration = '6m',
 ): Promise<RebootEvidence> {
+  const name = fh.spec.name
   const sshBack = await requireSshAfterReboot(fleet, fh)
-  say(`${fh.spec.name}: ${sshBack}`)
+  say(`${name}: ${sshBack}`)
   const clockBefore = Number((await fh.host.succeed('date +%s', { timeout: '30s' })).trim())
-  const r = await fh.host.reboot({
-    command: fh.os.rebootCommand,
-    bootIdentity: (h) => fh.os.bootIdentity(h),
-    timeout,
-  })
-  say(`${fh.spec.name}: rebooted (${r.before} -> ${r.after})`)
+  const bootIdentity = (h: Host): Promise<string> => fh.os.bootIdentity(h)
+  if (fh.spec.reboot === 'person') {
+    const before = await bootIdentity(fh.host)
+    const done = await personStep(fleet.target, {
+      host: name,
+      id: 'restart-and-log-in',
+      instruction: restartInstruction(fh),
+      expects: `${name} back over SSH in a new boot (boot identity other than ${before})`,
+      observe: (ms) => fh.host.newBoot(before, bootIdentity, ms),
+    })
+    say(`${name}: restarted by the ${done.by} (${before} -> ${done.value})`)
+    return {
+      host: name,
+      before,
+      after: done.value,
+      clockBefore,
+      tookMs: done.tookMs,
+      sshBack,
+      by: done.by,
+    }
+  }
+  const r = await fh.host.reboot({ command: fh.os.rebootCommand, bootIdentity, timeout })
+  say(`${name}: rebooted (${r.before} -> ${r.after})`)
   return {
-    host: fh.spec.name,
+    host: name,
     before: r.before,
     after: r.after,
     clockBefore,
     tookMs: r.tookMs,
     sshBack,
+    by: 'runbook',
   }
 }
 
@@ -251,11 +284,19 @@ export function planPhase2(fleet: Fleet): PhasePlan {
     `prerequisite for the agents: ${inv.dashboard.ws_url} answers (401 without credentials)`,
   )
   describeNixcfgChange(fleet, v2Change(fleet, hosts, v2CommitMessage(hosts)), plan)
-  for (const h of hosts)
-    plan.command(
-      h,
-      `${fleet.get(h).os.rebootCommand}   # ${fleet.get(h).os.flakeOutput(fleet.get(h).spec).kind === 'nixos' ? 'only if the firewall it boots opens its SSH port; ' : ''}once per rolled-out commit (STEPS=2.6 repeats it)`,
-    )
+  for (const h of hosts) {
+    const fh = fleet.get(h)
+    if (fh.spec.reboot === 'person')
+      plan.note(
+        h,
+        `PERSON STEP: ${restartInstruction(fh)}; the run waits for the new boot over SSH (once per rolled-out commit; STEPS=2.6 asks again)`,
+      )
+    else
+      plan.command(
+        h,
+        `${fh.os.rebootCommand}   # ${fh.os.flakeOutput(fh.spec).kind === 'nixos' ? 'only if the firewall it boots opens its SSH port; ' : ''}once per rolled-out commit (STEPS=2.6 repeats it)`,
+      )
+  }
   plan.request(
     `log in with password + TOTP at ${inv.dashboard.url}/login (and once with a wrong code)`,
   )

@@ -56,8 +56,8 @@ export const DEPARTURES: Departure[] = [
     section: '§2.6',
     plan: 'sudo reboot (gpc0); "Restart the Mac" (mba-mbp-work)',
     runbook:
-      'each host rebooted over SSH (sudo -n, checked first with sudo -n true) only after its 2.5 switch succeeded and, on NixOS, only when the firewall it boots opens its SSH port; once per rolled-out nixcfg commit (STEPS=2.6 repeats it)',
-    why: 'a host whose rollout failed keeps its reason instead of being rebooted; a Mac restart is not yet a person step (open work)',
+      "only after the host's 2.5 switch succeeded: gpc0 rebooted over SSH (sudo -n, checked first with sudo -n true) when the firewall it boots opens its SSH port; the Mac's restart a person's step (inventory reboot: person), printed with what the run waits for and its deadline, the new boot then seen over SSH; once per rolled-out nixcfg commit (STEPS=2.6 repeats it)",
+    why: 'a host whose rollout failed keeps its reason instead of being rebooted; a restarted Mac with FileVault waits at the unlock screen, without SSH, until someone logs in, so a reboot sent over SSH would leave the run waiting for nobody',
   },
   {
     section: '§2.5',

@@ -13,6 +13,7 @@ const ICON: Record<CheckStatus, string> = {
 }
 
 function outcomeText(e: TranscriptEntry): string {
+  if (e.kind === 'person') return e.exitCode === 0 ? 'seen done' : 'not seen done'
   if (e.exitCode === null) return esc(e.outcome === 'exit' ? 'answered' : e.outcome)
   return e.kind ? `HTTP ${e.exitCode}` : `exit ${e.exitCode}`
 }

@@ -30,6 +30,7 @@ export function useSimulatedEvaluator(worktree = '/r/nixcfg'): void {
           ],
         },
         ledger: '/r/ledger.jsonl',
+        person: { by: 'simulated', command: ['/bin/false'], deadlineMs: 1000 },
       }),
     )
     process.env[TARGET_FILE_VARIABLE] = file

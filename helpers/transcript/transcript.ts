@@ -9,8 +9,8 @@ export interface TranscriptEntry {
   time: string
   /** A host of the inventory, `local`, or for an HTTP/WebSocket exchange the URL's host. */
   host: string
-  /** Absent for a shell command (remote or local). */
-  kind?: 'http' | 'ws'
+  /** Absent for a shell command (remote or local); `person` for a step a person was asked to do. */
+  kind?: 'http' | 'ws' | 'person'
   phase?: string
   /** The action (beforeAll) this command belongs to. */
   check?: string
@@ -110,6 +110,43 @@ export async function journalExchange<T>(
       exitCode: null,
       durationMs: Date.now() - started,
       outcome: 'connect-failed',
+      stderr: (err as Error).message,
+    })
+    throw err
+  }
+}
+
+/**
+ * A person's step, journalled like a command so the sign-off shows who was
+ * asked to do what and what the run saw: its start before the wait, its end
+ * with what was observed (or why not).
+ */
+export async function journalPerson<T>(
+  host: string,
+  what: string,
+  fn: () => Promise<{ value: T; seen: string }>,
+): Promise<T> {
+  const j = runJournal()
+  const command = `PERSON STEP ${what}`
+  const id = j?.started(host, command)
+  const started = Date.now()
+  const base = { host, kind: 'person' as const, command, ...(id ? { id } : {}) }
+  try {
+    const r = await fn()
+    j?.record({
+      ...base,
+      exitCode: 0,
+      durationMs: Date.now() - started,
+      outcome: 'exit',
+      stdout: r.seen,
+    })
+    return r.value
+  } catch (err) {
+    j?.record({
+      ...base,
+      exitCode: null,
+      durationMs: Date.now() - started,
+      outcome: 'timeout',
       stderr: (err as Error).message,
     })
     throw err

@@ -98,6 +98,9 @@ const pullAtDayPin =
 const csb1LockedOut =
   /csb1: refusing to reboot: in nixcfg [0-9a-f]{12} \(hosts\/csb1\/configuration\.nix, the configuration csb1 boots\) the firewall is on and does not open TCP 2222/
 
+const nobodyLoggedIn =
+  /mba-mbp-work: the person step "restart mba-mbp-work \(Apple menu, Restart…\), then log in at its FileVault unlock screen" \(simulated person\) was not seen done by \d\d:\d\d:\d\d UTC \(3 min\): expected mba-mbp-work back over SSH in a new boot/
+
 const notRunAfterUnhealthy =
   /2\.4 reboot csb1 failed: not done, nothing was changed: it depends on "2\.3 deploy on csb1", which failed: .*unhealthy; last healthcheck .*curl/
 
@@ -277,6 +280,37 @@ export const SCENARIOS: Scenario[] = [
         { check: T.scReboot, message: /csb1: dashboard: container restart policy "no"/ },
       ],
       pass: [T.build, ...deployChecks, T.rebooted, T.scV1Agents],
+    },
+  },
+  {
+    id: 'phase2-mac-nobody-logs-in',
+    faults: 'person-never-logs-in:mba-mbp-work',
+    why: "the Mac's restart is a person's step: the simulated person restarts it but never logs in, so it waits at the FileVault screen without SSH; 2.6 fails at the step's deadline saying what it waited for",
+    startAs: 'phase1-done',
+    specs: [PHASE2],
+    timeoutMs: 25 * 60_000,
+    expect: {
+      fail: [
+        { check: T.afterReboot('mba-mbp-work'), message: nobodyLoggedIn },
+        { check: T.hostSurvives('mba-mbp-work'), message: nobodyLoggedIn },
+      ],
+      pass: [
+        T.build,
+        ...deployChecks,
+        T.rebooted,
+        T.backAfterBoot,
+        T.loginAfterBoot,
+        T.agentLog('gpc0'),
+        T.agentLog('mba-mbp-work'),
+        T.listed('gpc0'),
+        T.listed('mba-mbp-work'),
+        T.afterReboot('gpc0'),
+        T.running,
+        T.survives,
+        T.login,
+        T.connected('gpc0'),
+        T.hostSurvives('gpc0'),
+      ],
     },
   },
   {

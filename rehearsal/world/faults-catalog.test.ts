@@ -5,7 +5,7 @@ import { loadWorld } from './world.ts'
 describe('the fault catalog is complete', () => {
   it('every fault has a description, an apply and a revert (or the reason only a fresh fleet undoes it)', () => {
     const names = Object.keys(FAULTS) as FaultName[]
-    expect(names.length).toBe(15)
+    expect(names.length).toBe(16)
     for (const n of names) {
       expect(FAULTS[n].length, n).toBeGreaterThan(20)
       const r = revertOf(n)

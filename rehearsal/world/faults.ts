@@ -211,6 +211,18 @@ const CATALOG = {
         'systemctl stop runbook-fault-neighbour-breaks 2>/dev/null; cd ~mba/docker && docker compose up -d grafana',
       ),
   },
+  'person-never-logs-in': {
+    description:
+      'asked to restart the Mac, the simulated person restarts it but never logs in: it waits at the FileVault unlock screen, without SSH',
+    actsOn: 'agent',
+    apply: (_w, host) => marker(host, 'person-never-logs-in'),
+    // The person logs in after all (if the Mac waits at the screen now) and behaves from then on.
+    revert: (_w, host) =>
+      exec(
+        host,
+        'rm -f /etc/runbook-sim/faults/person-never-logs-in; mkdir -p /run/runbook-sim; touch /run/runbook-sim/logged-in',
+      ),
+  },
   'morning-firewall': {
     description:
       "csb1 runs the migration morning's firewall (nixcfg 9021575c): TCP 80 and 443 open, not SSH's 2222",

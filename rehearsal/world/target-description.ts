@@ -9,6 +9,9 @@ import { paths } from './state.ts'
 
 const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url))
 const EVALUATE_CLI = fileURLToPath(new URL('../../docker/sim/lib/evaluate-cli.ts', import.meta.url))
+const PERSON_CLI = fileURLToPath(new URL('./person.ts', import.meta.url))
+/** A simulated person acts within seconds; the deadline leaves a Mac's reboot room to spare. */
+const PERSON_DEADLINE_MS = 3 * 60_000
 
 /**
  * How the runbook reaches this rehearsal, written where the product reads a
@@ -31,6 +34,7 @@ export function describeRehearsalTarget(env: NodeJS.ProcessEnv = process.env): s
     // The simulated hosts' own evaluator, run here: the sealed world has no nixpkgs to `nix eval`.
     evaluate: { command: [TSX, EVALUATE_CLI] },
     ledger: join(paths.dir, 'ledger.jsonl'),
+    person: { by: 'simulated', command: [TSX, PERSON_CLI], deadlineMs: PERSON_DEADLINE_MS },
   }
   mkdirSync(paths.dir, { recursive: true })
   writeFileSync(paths.target, JSON.stringify(description, null, 2) + '\n')

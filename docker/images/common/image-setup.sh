@@ -26,7 +26,7 @@ case "$role" in
   nixos) systemctl enable runbook-firewall.service >/dev/null 2>&1 ;;
   csb1) systemctl enable docker.service runbook-inner-images.service runbook-firewall.service >/dev/null 2>&1 ;;
   macos)
-    systemctl enable launchd-sim.service >/dev/null 2>&1
+    systemctl enable launchd-sim.service runbook-filevault.service >/dev/null 2>&1
     # home-manager as a Nix install has it: in the default profile, on the PATH a
     # launchd job gets from the agent's launcher (not in /usr/local/bin).
     mkdir -p /nix/var/nix/profiles/default/bin
