@@ -56,6 +56,18 @@ export class CommandFailedError extends HostError {
   }
 }
 
+/** A step needs sudo on a host whose sudo asks for a password (the inventory says so): refused before anything runs. */
+export class SudoNeedsPasswordError extends HostError {
+  override name = 'SudoNeedsPasswordError'
+  constructor(host: string, what: string) {
+    super(
+      host,
+      `sudo needs a password on ${host} (inventory: sudo: password; the runbook never types one): ${what} was not done. ` +
+        'Do it by hand, or give the fleet user passwordless sudo and set sudo: passwordless',
+    )
+  }
+}
+
 export class CommandTimeoutError extends HostError {
   override name = 'CommandTimeoutError'
   constructor(

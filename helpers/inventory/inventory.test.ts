@@ -40,6 +40,15 @@ describe('the fleet inventory', () => {
     })
   })
 
+  it("who restarts a host and whether its sudo asks for a password: a Mac's restart is a person's, its sudo asks", () => {
+    const inv = parseInventory(original)
+    expect(hostByName(inv, 'gpc0')).toMatchObject({ reboot: 'ssh', sudo: 'passwordless' })
+    expect(hostByName(inv, 'mba-mbp-work')).toMatchObject({ reboot: 'person', sudo: 'password' })
+    expect(hostByName(inv, 'imac0')).toMatchObject({ reboot: 'person', sudo: 'password' })
+    const text = edit('    flake_attr: gpc0\n', '    flake_attr: gpc0\n    reboot: later\n')
+    expect(() => parseInventory(text, 'fleet.yaml')).toThrow(/gpc0.*reboot/s)
+  })
+
   it('names host and field for an unknown key', () => {
     const text = edit('    flake_attr: gpc0\n', '    flake_attr: gpc0\n    flake_atr: gpc0\n')
     expect(() => parseInventory(text, 'fleet.yaml')).toThrow(

@@ -33,10 +33,18 @@ const common = {
  */
 const reboot = z.enum(['ssh', 'person'])
 
+/**
+ * Whether the fleet user's sudo asks for a password. The runbook never types
+ * one: a step that needs sudo on a `password` host is refused at once. The
+ * fleet's NixOS hosts set wheelNeedsPassword = false; macOS asks by default.
+ */
+const sudo = z.enum(['passwordless', 'password'])
+
 const nixosHost = z.strictObject({
   os: z.literal('nixos'),
   ...common,
   reboot: reboot.default('ssh'),
+  sudo: sudo.default('passwordless'),
   config_file: relPath.regex(
     /configuration\.nix$/,
     'a NixOS host is configured in configuration.nix',
@@ -48,6 +56,7 @@ const macosHost = z.strictObject({
   os: z.literal('macos'),
   ...common,
   reboot: reboot.default('person'),
+  sudo: sudo.default('password'),
   config_file: relPath.regex(/home\.nix$/, 'a macOS host is configured in home.nix'),
   hm_attr: z.string().regex(/^[A-Za-z0-9_.@-]+$/, 'expected a homeConfigurations attribute'),
 })

@@ -1,7 +1,7 @@
 import { missingV2Variables } from '../checks/dashboard-env.ts'
 import { requireSshAfterReboot } from '../checks/ssh-after-reboot.ts'
 import type { Fleet, FleetHost } from '../fleet/fleet.ts'
-import { HostError } from '../hosts/errors.ts'
+import { HostError, SudoNeedsPasswordError } from '../hosts/errors.ts'
 import { hostsForPhase } from '../inventory/load-inventory.ts'
 import { hostScope, inScope } from '../config/scope.ts'
 import { PhasePlan } from '../plan/phase-plan.ts'
@@ -150,11 +150,14 @@ export async function rebootHost(
   timeout: Duration = '6m',
 ): Promise<RebootEvidence> {
   const name = fh.spec.name
+  const bySsh = fh.spec.reboot !== 'person'
+  if (bySsh && /\bsudo\b/.test(fh.os.rebootCommand) && fh.spec.sudo === 'password')
+    throw new SudoNeedsPasswordError(name, `the reboot (${fh.os.rebootCommand})`)
   const sshBack = await requireSshAfterReboot(fleet, fh)
   say(`${name}: ${sshBack}`)
   const clockBefore = Number((await fh.host.succeed('date +%s', { timeout: '30s' })).trim())
   const bootIdentity = (h: Host): Promise<string> => fh.os.bootIdentity(h)
-  if (fh.spec.reboot === 'person') {
+  if (!bySsh) {
     const before = await bootIdentity(fh.host)
     const done = await personStep(fleet.target, {
       host: name,

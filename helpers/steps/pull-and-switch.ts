@@ -1,6 +1,6 @@
 import { verifyOs, type FleetHost } from '../fleet/fleet.ts'
 import { osAdapterFor } from '../os/registry.ts'
-import { HostError } from '../hosts/errors.ts'
+import { HostError, SudoNeedsPasswordError } from '../hosts/errors.ts'
 import type { HostSpec } from '../inventory/load-inventory.ts'
 import { say } from '../output/say.ts'
 import { raw, remotePath, sh, type ShellFragment } from '../shell/quote.ts'
@@ -90,6 +90,8 @@ export async function pullAndSwitch(
       `the checkout ${spec.checkout} is on branch ${branch}, the fleet pulls ${opts.branch}: nothing was pulled or switched`,
     )
   const command = pullAndSwitchCommand(spec)
+  if (/\bsudo\b/.test(switchCommand(spec)) && spec.sudo === 'password')
+    throw new SudoNeedsPasswordError(spec.name, `${switchCommand(spec)} (nothing was pulled)`)
   say(`${spec.name}: ${command}`)
   await host.succeed(command, { timeout: opts.timeout ?? SWITCH_TIMEOUT })
   const after = await head()

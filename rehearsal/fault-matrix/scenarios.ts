@@ -99,7 +99,7 @@ const csb1LockedOut =
   /csb1: refusing to reboot: in nixcfg [0-9a-f]{12} \(hosts\/csb1\/configuration\.nix, the configuration csb1 boots\) the firewall is on and does not open TCP 2222/
 
 const nobodyLoggedIn =
-  /mba-mbp-work: the person step "restart mba-mbp-work \(Apple menu, Restart…\), then log in at its FileVault unlock screen" \(simulated person\) was not seen done by \d\d:\d\d:\d\d UTC \(3 min\): expected mba-mbp-work back over SSH in a new boot/
+  /mba-mbp-work: the person step "restart mba-mbp-work \(Apple menu, Restart…\), then log in at its FileVault unlock screen" \(simulated person\) was not seen done by \d\d:\d\d:\d\d UTC \(2 min\): expected mba-mbp-work back over SSH in a new boot/
 
 const notRunAfterUnhealthy =
   /2\.4 reboot csb1 failed: not done, nothing was changed: it depends on "2\.3 deploy on csb1", which failed: .*unhealthy; last healthcheck .*curl/
@@ -293,6 +293,13 @@ export const SCENARIOS: Scenario[] = [
       fail: [
         { check: T.afterReboot('mba-mbp-work'), message: nobodyLoggedIn },
         { check: T.hostSurvives('mba-mbp-work'), message: nobodyLoggedIn },
+        // Still at the unlock screen: no SSH, no agent, the dashboard sees the Mac offline.
+        {
+          check: T.connected('mba-mbp-work'),
+          message: /mba-mbp-work: .*cannot reach mba-mbp-work\.local:22: .*Connection refused/,
+        },
+        { check: T.bothOnline, message: /mba-mbp-work listed as offline/ },
+        { check: T.commands, message: /mba-mbp-work\/command pull: HTTP 409 Host offline/ },
       ],
       pass: [
         T.build,

@@ -11,7 +11,7 @@ const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url
 const EVALUATE_CLI = fileURLToPath(new URL('../../docker/sim/lib/evaluate-cli.ts', import.meta.url))
 const PERSON_CLI = fileURLToPath(new URL('./person.ts', import.meta.url))
 /** A simulated person acts within seconds; the deadline leaves a Mac's reboot room to spare. */
-const PERSON_DEADLINE_MS = 3 * 60_000
+const PERSON_DEADLINE_MS = 2 * 60_000
 
 /**
  * How the runbook reaches this rehearsal, written where the product reads a
