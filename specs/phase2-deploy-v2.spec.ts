@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitAgentConnected } from '../helpers/checks/agent-connected.ts'
+import { disabledHostBuilds, disabledHostToBuild } from '../helpers/checks/disabled-host-builds.ts'
 import { neighbourBaseline, neighboursLost } from '../helpers/checks/neighbour-guard.ts'
 import { hostListing } from '../helpers/dashboard/commands.ts'
 import { commandsWork } from '../helpers/checks/commands-work.ts'
@@ -253,6 +254,15 @@ describe('Phase 2: Deploy v2', () => {
         expect(await waitOnline(h)).toContain('online')
       })
     }
+
+    // The pin moved every host's module: a host left on its disabled v1 block must still build.
+    const leftOn = disabledHostToBuild(fleet)
+    it(`a host left on its disabled v1 block (${leftOn ?? 'none within HOSTS'}) still builds under the v2 pin`, async (ctx) => {
+      if (!leftOn)
+        return ctx.skip('no NixOS host outside phase 2 is within HOSTS: there is none to build')
+      const built = await disabledHostBuilds(fleet, leftOn, rollout.get().commit)
+      expect(built).toContain(`${leftOn} builds at nixcfg`)
+    })
   })
 
   let reboots: Map<string, HostOutcome<RebootEvidence>> | undefined

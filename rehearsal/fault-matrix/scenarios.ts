@@ -158,8 +158,9 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     id: 'phase2-agents',
-    faults: 'wrong-agent-token:gpc0,unit-no-return:mba-mbp-work,neighbour-breaks:csb1',
-    why: 'gpc0 is refused for its token; mba-mbp-work’s agent does not come back after its reboot; the deploy takes grafana down next to the dashboard',
+    faults:
+      'wrong-agent-token:gpc0,unit-no-return:mba-mbp-work,neighbour-breaks:csb1,rebuild-fails:hsb0',
+    why: 'gpc0 is refused for its token; mba-mbp-work’s agent does not come back after its reboot; the deploy takes grafana down next to the dashboard; hsb0, left on its disabled v1 block, does not build under the v2 pin',
     startAs: 'phase1-done',
     specs: [PHASE2, CRITERIA],
     timeoutMs: 25 * 60_000,
@@ -180,6 +181,11 @@ export const SCENARIOS: Scenario[] = [
         { check: T.neighboursAfterReboot, message: grafanaLost('after the reboot of csb1') },
         { check: T.scVisible, message: /not online: .*gpc0 is not listed/ },
         { check: T.scCommands, message: /gpc0\/command pull: HTTP 409/ },
+        {
+          check: 'a host left on its disabled v1 block (hsb0) still builds under the v2 pin',
+          message:
+            /hsb0: left on its disabled v1 block, it does not build at nixcfg [0-9a-f]{12} \(the v2 pin\): nixos-rebuild build exited 1: .*error: builder for/,
+        },
       ],
       pass: [
         T.build,

@@ -6,7 +6,7 @@
  * tool's outline; failures exit non-zero and change nothing.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import {
   evaluateAgent,
   EvalError,
@@ -63,11 +63,41 @@ function activate(next: string | undefined): number {
   return 0
 }
 
+/** `nixos-rebuild build`: evaluates and builds, links ./result; no root, no generation, nothing activated. */
+function build(argv: string[]): number {
+  const i = argv.indexOf('--flake')
+  const ref = i >= 0 ? argv[i + 1] : undefined
+  if (!ref) {
+    out('error: --flake <ref> is required on this host (flake-based configuration)')
+    return 1
+  }
+  const { dir, attr } = parseFlakeRef(ref, process.cwd())
+  out('building the system configuration...')
+  const ev = evaluateAgent(dir, attr, 'nixos')
+  if (faultActive('rebuild-fails')) {
+    out(
+      `error: builder for '${storePath(`nixos-system-${attr}.drv`, dir)}' failed with exit code 1;`,
+    )
+    out('       last 1 log lines:')
+    out('       > error: hash mismatch in fixed-output derivation (simulated rebuild failure)')
+    return 1
+  }
+  const path = storePath(
+    `nixos-system-${attr}`,
+    `${renderAgentUnit(ev) ?? ''}${JSON.stringify(ev.firewall)}`,
+  )
+  rmSync('result', { force: true })
+  symlinkSync(path, 'result')
+  process.stdout.write(path + '\n')
+  return 0
+}
+
 function main(argv: string[]): number {
   const action = argv[0]
+  if (action === 'build') return build(argv)
   if (action !== 'switch' && action !== 'test' && action !== 'boot') {
     out(
-      `nixos-rebuild: unsupported action '${action ?? ''}' in this simulation (switch, test, boot)`,
+      `nixos-rebuild: unsupported action '${action ?? ''}' in this simulation (build, switch, test, boot)`,
     )
     return 1
   }
