@@ -1,9 +1,13 @@
+import { execFileSync, spawnSync } from 'node:child_process'
 import { afterAll, describe, expect, it } from 'vitest'
 import { MacosAdapter, NIX_PATH_PREFIX } from '../../../helpers/os/macos.ts'
 import { raw, remotePath, sh } from '../../../helpers/shell/quote.ts'
 import { simulated } from './world-hosts.ts'
+import { poll } from '../../../helpers/wait/poll.ts'
 
-/** The simulated Mac: Darwin, home-manager switch, launchd's list/print/bootstrap/bootout/kickstart, reboots. */
+const CONTAINER = 'rehearsal-mba-mbp-work'
+
+/** The simulated Mac: Darwin, home-manager switch, launchd's list/print/bootstrap/bootout/kickstart, restarts behind FileVault. */
 describe('simulated macOS host (mba-mbp-work)', () => {
   const { machine, host } = simulated('mba-mbp-work')
   const mac = new MacosAdapter()
@@ -72,13 +76,39 @@ describe('simulated macOS host (mba-mbp-work)', () => {
     expect(await mac.agentStopped(host)).toMatchObject({ ok: false })
   })
 
-  it('a reboot (sudo shutdown -r now) changes kern.boottime and brings the job back', async () => {
-    const r = await host.reboot({
-      command: mac.rebootCommand,
-      bootIdentity: (h) => mac.bootIdentity(h),
-      timeout: '3m',
-    })
-    expect(r.after).not.toBe(r.before)
+  it('after a restart (sudo shutdown -r now) it waits at the FileVault screen without SSH; once someone logs in, a new kern.boottime and the job is back', async () => {
+    const before = await mac.bootIdentity(host)
+    const startedAt = (): string =>
+      execFileSync('docker', ['inspect', '-f', '{{.State.StartedAt}}', CONTAINER], {
+        encoding: 'utf8',
+      }).trim()
+    const bootBefore = startedAt()
+    // Detached, as the runbook fires a reboot: the session dies with the machine.
+    await host
+      .run(sh`nohup sh -c ${`sleep 1; ${mac.rebootCommand}`} >/dev/null 2>&1 &`, { timeout: '20s' })
+      .catch(() => undefined)
+    await host.transport.reset()
+    // The new boot stops at the unlock screen: FileVault's unit waits for a login.
+    await poll(
+      'mba-mbp-work at its FileVault unlock screen in a new boot',
+      () => {
+        const waiting = spawnSync('docker', [
+          'exec',
+          CONTAINER,
+          'sh',
+          '-c',
+          '[ "$(systemctl is-active runbook-filevault)" = activating ]',
+        ])
+        if (startedAt() === bootBefore || waiting.status !== 0) throw new Error('not yet')
+        return Promise.resolve()
+      },
+      { timeout: '2m', interval: '1s' },
+    )
+    await expect(host.run('true', { timeout: '20s' })).rejects.toThrow(/Connection refused/)
+    // Someone logs in: the boot goes on, sshd and launchd start.
+    execFileSync('docker', ['exec', CONTAINER, 'touch', '/run/runbook-sim/logged-in'])
+    const after = await host.newBoot(before, (h) => mac.bootIdentity(h), '2m')
+    expect(after).not.toBe(before)
     await expect(mac.waitForAgentJob(host, '150s')).resolves.toMatchObject({
       label: 'com.nixfleet.agent',
     })
