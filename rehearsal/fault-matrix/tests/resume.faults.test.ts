@@ -19,9 +19,10 @@ const switches = (run: RunbookRun): string[] =>
     .filter((e) => /(nixos-rebuild|home-manager) switch/.test(e.command))
     .map((e) => e.host)
     .sort()
+/** Hosts rebooted: by the runbook's command, or by a person asked to (a Mac's restart). */
 const reboots = (run: RunbookRun): string[] =>
   commands(run)
-    .filter((e) => /systemctl reboot|shutdown -r/.test(e.command))
+    .filter((e) => /systemctl reboot|shutdown -r|^PERSON STEP .*: restart /.test(e.command))
     .map((e) => e.host)
 
 describe('a re-run continues where a run stopped, never repeating what is done', () => {
