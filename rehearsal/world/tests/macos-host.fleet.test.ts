@@ -29,7 +29,10 @@ describe('simulated macOS host (mba-mbp-work)', () => {
     expect(await host.succeed('launchctl print gui/$(id -u)/com.nixfleet.agent')).toMatch(
       /state = running[\s\S]*stderr path = \/tmp\/nixfleet-agent\.err/,
     )
-    expect(await mac.agentLog(host)).toMatch(/NixFleet Agent Starting/)
+    // Right after a fresh fleet's boot the job may not have written its banner yet.
+    await expect
+      .poll(() => mac.agentLog(host), { timeout: 60_000 })
+      .toMatch(/NixFleet Agent Starting/)
   })
 
   it('over SSH home-manager is not on the PATH; the runbook finds it in the per-user profile', async () => {
@@ -106,7 +109,13 @@ describe('simulated macOS host (mba-mbp-work)', () => {
     )
     await expect(host.run('true', { timeout: '20s' })).rejects.toThrow(/Connection refused/)
     // Someone logs in: the boot goes on, sshd and launchd start.
-    execFileSync('docker', ['exec', CONTAINER, 'touch', '/run/runbook-sim/logged-in'])
+    execFileSync('docker', [
+      'exec',
+      CONTAINER,
+      'sh',
+      '-c',
+      'mkdir -p /run/runbook-sim && touch /run/runbook-sim/logged-in',
+    ])
     const after = await host.newBoot(before, (h) => mac.bootIdentity(h), '2m')
     expect(after).not.toBe(before)
     await expect(mac.waitForAgentJob(host, '150s')).resolves.toMatchObject({
