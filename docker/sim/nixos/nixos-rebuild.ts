@@ -10,6 +10,7 @@ import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'no
 import {
   evaluateAgent,
   EvalError,
+  type Evaluation,
   faultActive,
   gitHead,
   parseFlakeRef,
@@ -63,8 +64,13 @@ function activate(next: string | undefined): number {
   return 0
 }
 
-/** `nixos-rebuild build`: evaluates and builds, links ./result; no root, no generation, nothing activated. */
-function build(argv: string[]): number {
+/**
+ * The build both `build` and `switch` do: the flake reference from the
+ * arguments, the host's configuration evaluated, the build (which the fault
+ * rebuild-fails makes fail as a real builder would). A number is the exit
+ * status of a build that failed.
+ */
+function buildSystem(argv: string[]): { dir: string; attr: string; ev: Evaluation } | number {
   const i = argv.indexOf('--flake')
   const ref = i >= 0 ? argv[i + 1] : undefined
   if (!ref) {
@@ -82,6 +88,14 @@ function build(argv: string[]): number {
     out('       > error: hash mismatch in fixed-output derivation (simulated rebuild failure)')
     return 1
   }
+  return { dir, attr, ev }
+}
+
+/** `nixos-rebuild build`: evaluates and builds, links ./result; no root, no generation, nothing activated. */
+function build(argv: string[]): number {
+  const built = buildSystem(argv)
+  if (typeof built === 'number') return built
+  const { attr, ev } = built
   const path = storePath(
     `nixos-system-${attr}`,
     `${renderAgentUnit(ev) ?? ''}${JSON.stringify(ev.firewall)}`,
@@ -117,23 +131,9 @@ function main(argv: string[]): number {
     profile.point(prev.number)
     return action === 'boot' ? 0 : activate(prev.content)
   }
-  const i = argv.indexOf('--flake')
-  const ref = i >= 0 ? argv[i + 1] : undefined
-  if (!ref) {
-    out('error: --flake <ref> is required on this host (flake-based configuration)')
-    return 1
-  }
-  const { dir, attr } = parseFlakeRef(ref, process.cwd())
-  out('building the system configuration...')
-  const ev = evaluateAgent(dir, attr, 'nixos')
-  if (faultActive('rebuild-fails')) {
-    out(
-      `error: builder for '${storePath(`nixos-system-${attr}.drv`, dir)}' failed with exit code 1;`,
-    )
-    out('       last 1 log lines:')
-    out('       > error: hash mismatch in fixed-output derivation (simulated rebuild failure)')
-    return 1
-  }
+  const built = buildSystem(argv)
+  if (typeof built === 'number') return built
+  const { dir, attr, ev } = built
   const unit = renderAgentUnit(ev)
   // The firewall is part of the system: the boot applies the current generation's rules
   // (firewall.ts), as csb1's reboot applied the configuration it had switched to.
