@@ -89,31 +89,10 @@ export async function journalExchange<T>(
   what: string,
   fn: () => Promise<{ value: T; status: number | null; summary: string }>,
 ): Promise<T> {
-  const j = runJournal()
-  const command = `${what} ${url.href}`
-  const id = j?.started(url.host, command)
-  const started = Date.now()
-  const base = { host: url.host, kind, command, ...(id ? { id } : {}) }
-  try {
+  return journalAsync(url.host, kind, `${what} ${url.href}`, 'connect-failed', async () => {
     const r = await fn()
-    j?.record({
-      ...base,
-      exitCode: r.status,
-      durationMs: Date.now() - started,
-      outcome: 'exit',
-      stdout: r.summary,
-    })
-    return r.value
-  } catch (err) {
-    j?.record({
-      ...base,
-      exitCode: null,
-      durationMs: Date.now() - started,
-      outcome: 'connect-failed',
-      stderr: (err as Error).message,
-    })
-    throw err
-  }
+    return { value: r.value, exitCode: r.status, stdout: r.summary }
+  })
 }
 
 /**
@@ -126,19 +105,32 @@ export async function journalPerson<T>(
   what: string,
   fn: () => Promise<{ value: T; seen: string }>,
 ): Promise<T> {
+  return journalAsync(host, 'person', `PERSON STEP ${what}`, 'timeout', async () => {
+    const r = await fn()
+    return { value: r.value, exitCode: 0, stdout: r.seen }
+  })
+}
+
+/** The shared outline: a `started` entry, then the end with what came back, or the error as `failed`. */
+async function journalAsync<T>(
+  host: string,
+  kind: 'http' | 'ws' | 'person',
+  command: string,
+  failed: 'connect-failed' | 'timeout',
+  fn: () => Promise<{ value: T; exitCode: number | null; stdout: string }>,
+): Promise<T> {
   const j = runJournal()
-  const command = `PERSON STEP ${what}`
   const id = j?.started(host, command)
   const started = Date.now()
-  const base = { host, kind: 'person' as const, command, ...(id ? { id } : {}) }
+  const base = { host, kind, command, ...(id ? { id } : {}) }
   try {
     const r = await fn()
     j?.record({
       ...base,
-      exitCode: 0,
+      exitCode: r.exitCode,
       durationMs: Date.now() - started,
       outcome: 'exit',
-      stdout: r.seen,
+      stdout: r.stdout,
     })
     return r.value
   } catch (err) {
@@ -146,7 +138,7 @@ export async function journalPerson<T>(
       ...base,
       exitCode: null,
       durationMs: Date.now() - started,
-      outcome: 'timeout',
+      outcome: failed,
       stderr: (err as Error).message,
     })
     throw err
