@@ -1,7 +1,6 @@
 import { Step } from '../helpers/flow/step.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { agentHostsInNixcfg, hostsBeyondPlan } from '../helpers/checks/hosts-beyond-plan.ts'
-import { checkRemoteSqlite } from '../helpers/checks/sqlite-file.ts'
 import { worktreePath } from '../helpers/nixcfg/worktree.ts'
 import { say } from '../helpers/output/say.ts'
 import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
@@ -12,7 +11,9 @@ import { confirmPlan, showPlan } from '../helpers/plan/show-plan.ts'
 import { valueOf } from '../helpers/flow/per-host.ts'
 import { writeRunArtifact } from '../helpers/transcript/run-folder.ts'
 import { outOfScope } from '../helpers/config/scope.ts'
-import { sh } from '../helpers/shell/quote.ts'
+import { remotePath } from '../helpers/shell/quote.ts'
+import { describeContainer, volumeFor } from '../helpers/steps/v1-container.ts'
+import { sourceCounts, verifyBackup } from '../helpers/steps/v1-backup.ts'
 import { DashboardStack } from '../helpers/steps/dashboard-stack.ts'
 import { formatMs } from '../helpers/time/duration.ts'
 
@@ -77,6 +78,24 @@ describe('Phase 1: Decommission v1', () => {
     })
   })
 
+  describe('Beyond the plan: csb1 as the executed plan left it', () => {
+    it(`${dashboardHost}: old nixfleet folder archived (executed plan §1.3)`, async (ctx) => {
+      const result = phase1.get()
+      if ('skipped' in result.dashboard) return ctx.skip(result.dashboard.skipped)
+      if ('error' in result.dashboard) throw result.dashboard.error
+      const { host } = fleet.get(dashboardHost)
+      const { archive, checkout } = fleet.inventory.dashboard
+      const found = await host.run(
+        `ls -d ${remotePath(archive.replace(/\{date\}.*$/, '')).text}*/docker/docker-compose.csb1.yml 2>/dev/null | grep -v '[.]partial/'`,
+        { timeout: '30s' },
+      )
+      expect(
+        found.stdout.trim(),
+        `${dashboardHost}: no archive of ${checkout} (${archive}) holding v1's docker/docker-compose.csb1.yml`,
+      ).not.toBe('')
+    })
+  })
+
   describe('1.3 Verification Checklist - Phase 1', () => {
     for (const name of phaseHosts) {
       it(`${name}: v1 agent stopped`, async (ctx) => {
@@ -119,42 +138,40 @@ describe('Phase 1: Decommission v1', () => {
         listed,
         `${dashboardHost}: \`docker ps | grep nixfleet\` should show nothing, shows: ${listed.join(' | ')}`,
       ).toEqual([])
+      // Re-read: the container phase 1 found (it stays, stopped, for the rollback).
+      const v1 = await stack.v1Container()
       expect(
-        await stack.runningIds(),
-        `${dashboardHost}: containers of ${stack.dir} still running`,
-      ).toEqual([])
+        v1?.running,
+        `${dashboardHost}: the v1 dashboard still runs: ${v1 ? describeContainer(v1) : ''}`,
+      ).not.toBe(true)
     })
 
     it(`${dashboardHost}: database backed up`, async (ctx) => {
       const result = phase1.get()
       if ('skipped' in result.dashboard) return ctx.skip(result.dashboard.skipped)
       if ('error' in result.dashboard) throw result.dashboard.error
-      const { backup } = result.dashboard
+      const { backup, v1 } = result.dashboard
       const stack = new DashboardStack(fleet.get(dashboardHost).host, fleet.inventory)
-      const sums = await stack.checksums([backup.database, backup.backup])
+      // The source re-read from v1's volume, the backup re-read from the checkout.
+      const { volume, dir } = volumeFor(dashboardHost, v1, fleet.inventory.dashboard.database)
+      const source = await sourceCounts(stack, v1, volume, dir, fleet.inventory.dashboard.database)
+      const check = await verifyBackup(stack, backup.backup, source, backup.database)
       expect(
-        sums.get(backup.database),
-        `${dashboardHost}: the original ${backup.database} is no longer in place`,
-      ).toBeDefined()
+        check.ok ? '' : check.why,
+        `${dashboardHost}: ${stack.checkout}/${backup.backup}`,
+      ).toBe('')
+      if (!check.ok) return
       expect(
-        sums.get(backup.backup),
-        `${dashboardHost}: no backup file ${backup.backup}`,
-      ).toBeDefined()
-      expect(
-        sums.get(backup.backup),
-        `${dashboardHost}: ${backup.backup} differs from ${backup.database}`,
-      ).toBe(sums.get(backup.database))
-      const copy = await checkRemoteSqlite(stack.host, stack.inDir(sh`base64 < ${backup.backup}`))
-      expect(
-        copy.sha256,
-        `${dashboardHost}: the bytes read back differ from the checksum on the host`,
-      ).toBe(sums.get(backup.backup))
-      expect(copy.integrity, `${dashboardHost}: PRAGMA integrity_check on ${backup.backup}`).toBe(
-        'ok',
-      )
-      expect(copy.tables, `${dashboardHost}: ${backup.backup} lacks the v1 tables`).toEqual(
+        check.check.sha256,
+        `${dashboardHost}: ${backup.backup} changed since it was taken`,
+      ).toBe(backup.sha256)
+      expect(check.check.tables, `${dashboardHost}: ${backup.backup} lacks the v1 tables`).toEqual(
         expect.arrayContaining(['hosts', 'sessions']),
       )
+      expect(
+        Object.values(source).reduce((a, b) => a + b, 0),
+        `${dashboardHost}: ${backup.database} is empty: a backup of nothing proves nothing`,
+      ).toBeGreaterThan(0)
     })
   })
 })

@@ -16,12 +16,13 @@ import {
 import { readSecret } from '../helpers/secrets/secrets.ts'
 import { planMode } from '../helpers/config/plan-mode.ts'
 import { confirmPlan, showPlan } from '../helpers/plan/show-plan.ts'
-import { sh } from '../helpers/shell/quote.ts'
+import { volumeFor } from '../helpers/steps/v1-container.ts'
+import { v1Volume } from '../helpers/steps/v1-volume.ts'
 
 /**
- * Plan P4500, Rollback Plan, "If v2 Dashboard Fails": v2 stopped, the v1
- * commit checked out, the v1 database restored from its backup, v1 built and
- * started. It runs only when asked for (ROLLBACK_DASHBOARD=1) in production;
+ * Plan P4500, Rollback Plan, "If v2 Dashboard Fails": the v2 service
+ * removed, the v1 commit checked out, the v1 database restored from its
+ * backup into v1's volume, the v1 container started again. It runs only when asked for (ROLLBACK_DASHBOARD=1) in production;
  * the rehearsal exercises it every time. It refuses before stopping anything
  * when there is no verified backup.
  */
@@ -78,7 +79,9 @@ describe('Rollback Plan: If v2 Dashboard Fails', () => {
       r.restoredSha256,
       `${csb1}: ${database} after the restore differs from ${r.backup.file}`,
     ).toBe(r.backup.check.sha256)
-    const live = await checkRemoteSqlite(stack.host, stack.inDir(sh`base64 < ${database}`))
+    // Read where v1 reads it: the database in v1's volume.
+    const { volume, dir } = volumeFor(csb1, r.v1, database)
+    const live = await checkRemoteSqlite(stack.host, v1Volume.base64(r.v1, volume, dir, database))
     expect(live.integrity, `${csb1}: PRAGMA integrity_check on ${database}`).toBe('ok')
     expect(
       live.rowCounts,

@@ -24,7 +24,8 @@ done
 docker load -q -i /var/lib/runbook-sim/images/nixfleet-base.tar
 # Built where csb1 has them, so that compose names the images as it will there.
 cd /seed/docker && docker compose build -q
-cd /seed/docker/nixfleet && docker compose build -q
+# v1 as csb1 builds it: its own compose file, project `docker` (image docker_nixfleet).
+cd /seed/docker/nixfleet && docker compose -f docker/docker-compose.csb1.yml --env-file .env build -q
 docker image ls --format '{{.Repository}}:{{.Tag}}' >&2
 kill "$daemon"
 wait "$daemon" || true

@@ -39,6 +39,13 @@ export interface TargetAccess {
   person:
     | { by: 'operator'; deadlineMs: number }
     | { by: 'simulated'; command: string[]; deadlineMs: number }
+  /**
+   * A rehearsal's nixfleet remote cannot hold the real commits (a commit's
+   * hash is its content): this JSON file maps each real revision to the
+   * fixture commit standing in for it. Absent in production, where the real
+   * revision is checked out as it is.
+   */
+  nixfleetStandIns?: string
 }
 
 export class TargetAccessError extends Error {
@@ -76,6 +83,7 @@ const rehearsalDescription = z.strictObject({
     command: z.array(z.string()).min(1),
     deadlineMs: z.number().int().positive(),
   }),
+  nixfleetStandIns: z.string().optional(),
 })
 export type RehearsalDescription = z.infer<typeof rehearsalDescription>
 

@@ -49,6 +49,20 @@ describe('the fleet inventory', () => {
     expect(() => parseInventory(text, 'fleet.yaml')).toThrow(/gpc0.*reboot/s)
   })
 
+  it('refuses a shortened revision for either pin, naming the field', () => {
+    const short = edit('revision: e5798044ddd69d2782a9a55d8c59910cc736710a', 'revision: e579804')
+    expect(() => parseInventory(short, 'fleet.yaml')).toThrow(
+      /fleet\.yaml: .*dashboard.*revision.*must be a full 40-character commit id/s,
+    )
+    const agents = edit(
+      'nixfleet_v2_rev: e5798044ddd69d2782a9a55d8c59910cc736710a',
+      'nixfleet_v2_rev: 3999ab9',
+    )
+    expect(() => parseInventory(agents, 'fleet.yaml')).toThrow(
+      /nixfleet_v2_rev.*must be a full 40-character commit id/s,
+    )
+  })
+
   it('names host and field for an unknown key', () => {
     const text = edit('    flake_attr: gpc0\n', '    flake_attr: gpc0\n    flake_atr: gpc0\n')
     expect(() => parseInventory(text, 'fleet.yaml')).toThrow(

@@ -92,11 +92,24 @@ export const inventorySchema = z.strictObject({
     host: z.string().min(1),
     url: url(/^https$/),
     ws_url: url(/^wss$/),
+    // The main Compose stack (Traefik and the neighbours): v2 is added to it as a service.
     compose_dir: homePath,
     // A Compose service name, used in `docker compose … <service>`.
     service: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'expected a Compose service name'),
-    database: relPath,
+    // The nixfleet source checkout on csb1: v2 is built from its v2/ directory.
+    checkout: homePath,
+    // The dashboard's own pin: the nixfleet commit csb1 builds (the agents' pin is nixcfg's flake.lock).
+    revision: z.string().regex(/^[0-9a-f]{40}$/, 'must be a full 40-character commit id'),
+    // v1's database: its path inside the v1 container (the named volume mounted at its directory).
+    database: z
+      .string()
+      .regex(
+        /^\/[^\s]+\/[^\s/]+$/,
+        'expected the absolute path inside the v1 container, e.g. /data/nixfleet.db',
+      ),
     backup: relPath.regex(/\{date\}/, 'must contain {date}'),
+    // Plan §1.3 (as executed): the v1 folder is kept under this name.
+    archive: homePath.regex(/\{date\}/, 'must contain {date}'),
     env_file: homePath,
     neighbours: z.array(neighbour),
   }),

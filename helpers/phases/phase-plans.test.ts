@@ -56,7 +56,13 @@ describe('phase plans', () => {
     expect(text).toContain(
       `$ cd "$HOME"/Code/nixcfg && git pull --ff-only && PATH="/etc/profiles/per-user/$(id -un)/bin:$HOME/.nix-profile/bin:/nix/var/nix/profiles/default/bin:$PATH" home-manager switch --flake '.#markus@imac0'`,
     )
-    expect(text).toMatch(/--- csb1\n(.*\n)*\s+\$ cd .*docker\/nixfleet && docker compose down/)
+    // v1 is found, not assumed: no `docker compose down` in the checkout, which stops nothing on csb1.
+    expect(text).toMatch(/--- csb1\n(.*\n)*\s+\$ docker stop <that container>/)
+    expect(text).not.toMatch(/\$ cd .*&& docker compose down/)
+    expect(text).toMatch(
+      /--- csb1\n(.*\n)*.*python3 .*> data\/nixfleet\.db\.v1-backup-\$\(date \+%Y%m%d\)/,
+    )
+    expect(text).toContain('cp -a ~/docker/nixfleet ~/docker/!archiv/nixfleet-v1-$(date +%Y%m%d)')
     // Nothing was written or committed.
     expect(git('status', '--porcelain')).toBe('')
     expect(git('rev-parse', 'HEAD')).toBe(head)
@@ -80,9 +86,11 @@ describe('phase plans', () => {
   it('phase 2: the deploy on csb1, the v2 blocks and flake.lock as diffs, reboots, commands', () => {
     const lock = readFileSync(join(dir, 'flake.lock'), 'utf8')
     const text = planPhase2(fleet()).render()
+    // The pinned revision, the v2 service in the main stack, only that service built and started.
     expect(text).toMatch(
-      /docker\/nixfleet && git pull\n.*docker compose build\n.*docker compose up -d/,
+      /docker\/nixfleet && git checkout --detach e5798044ddd69d2782a9a55d8c59910cc736710a.*\n(.*\n)*.*add service nixfleet .*docker-compose\.yml.*\n.*cd "\$HOME"\/docker && docker compose build nixfleet\n.*cd "\$HOME"\/docker && docker compose up -d nixfleet/,
     )
+    expect(text).not.toMatch(/git pull\n/)
     expect(text).toContain('url = "wss://fleet.barta.cm/ws";')
     expect(text).toMatch(/-\s+location = /)
     // Production pins with Nix's own command; the file is not touched by the plan.

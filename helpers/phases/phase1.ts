@@ -19,6 +19,10 @@ import { enforcePrerequisites, phase1Unmet, requireSecrets } from './prerequisit
 import { DashboardStack } from '../steps/dashboard-stack.ts'
 import type { SwitchResult } from '../steps/pull-and-switch.ts'
 import { backupCommand, backUpV1Database, type BackupResult } from '../steps/v1-backup.ts'
+import { archiveCommand, archiveV1Folder } from '../steps/v1-archive.ts'
+import { describeContainer, type DashboardContainer } from '../steps/v1-container.ts'
+import { HostError } from '../hosts/errors.ts'
+import { sh } from '../shell/quote.ts'
 import { formatMs } from '../time/duration.ts'
 import { withContext } from '../transcript/run-context.ts'
 
@@ -43,7 +47,10 @@ export interface Phase1Result {
   switches: Map<string, HostOutcome<SwitchResult>>
   /** Wall-clock time of the parallel pull+switch step. */
   switchWallMs: number
-  dashboard: { stopped: string; backup: BackupResult } | { error: Error } | { skipped: string }
+  dashboard:
+    | { stopped: string; v1: DashboardContainer; backup: BackupResult; archive: string }
+    | { error: Error }
+    | { skipped: string }
   ms: number
 }
 
@@ -58,9 +65,6 @@ export function phase1Change(fleet: Fleet, hosts: string[]): NixcfgChange {
   }
 }
 
-/** Plan §1.2's stop, as `docker compose <V1_STOP>` in the v1 stack's directory. */
-const V1_STOP = 'down'
-
 /** What phase 1 will do, from the same change and commands its run uses (plan mode, production's plan). */
 export function planPhase1(fleet: Fleet): PhasePlan {
   const inv = fleet.inventory
@@ -73,8 +77,17 @@ export function planPhase1(fleet: Fleet): PhasePlan {
   const csb1 = inv.dashboard.host
   if (inScope(inv, csb1)) {
     const stack = new DashboardStack(fleet.get(csb1).host, inv)
-    plan.command(csb1, stack.inDir(`docker compose ${V1_STOP}`))
-    plan.command(csb1, stack.inDir(backupCommand(inv.dashboard.database, inv.dashboard.backup)))
+    const name = new URL(inv.dashboard.url).hostname
+    plan.command(
+      csb1,
+      `docker inspect $(docker ps -a -q)   # the v1 container: the one whose Traefik rule is Host(\`${name}\`), outside ${inv.dashboard.compose_dir}; its compose project and data volume`,
+    )
+    plan.command(
+      csb1,
+      'docker stop <that container>   # plan: `docker compose down` in ~/docker/nixfleet, which does not run v1 on csb1',
+    )
+    plan.command(csb1, backupCommand(stack))
+    plan.command(csb1, archiveCommand(stack))
   } else plan.note(csb1, 'not in HOSTS: the v1 dashboard is left running, no backup')
   return plan
 }
@@ -94,7 +107,8 @@ export async function agentStopped(fh: FleetHost): Promise<boolean> {
  * 3. one commit, one push; every host pulls and switches, in parallel, each
  *    failure kept to its host;
  * 4. the v1 dashboard watched again ("after": no host's last poll moves);
- * 5. `docker compose down` and the database backup on csb1.
+ * 5. on csb1: the v1 container found, stopped, its database backed up from
+ *    its volume, and the v1 folder archived.
  */
 export async function runPhase1(fleet: Fleet): Promise<Phase1Result> {
   const started = Date.now()
@@ -131,7 +145,7 @@ export async function runPhase1(fleet: Fleet): Promise<Phase1Result> {
   // 4. The v1 dashboard, after: nobody's last poll may move for a few intervals.
   const v1After = probe && 'before' in v1 ? await watchV1After(probe, v1, hosts) : v1
 
-  // 5. Stop the v1 dashboard and back up its database (§1.2).
+  // 5. Stop the v1 dashboard, back up its database, archive its folder (§1.2, §1.3 as executed).
   const notInScope = outOfScope(fleet.inventory, csb1.spec.name)
   const dashboard: Phase1Result['dashboard'] = notInScope
     ? { skipped: notInScope }
@@ -169,9 +183,12 @@ async function watchV1Before(
   watched: string[],
 ): Promise<{ probe?: V1PollProbe; v1: Phase1Result['v1'] }> {
   try {
-    if ((await stack.runningIds()).length === 0)
+    const v1 = await stack.v1Container()
+    if (!v1?.running)
       return {
-        v1: { skipped: `the v1 dashboard in ${stack.dir} was already down when this run began` },
+        v1: {
+          skipped: `the v1 dashboard was already down when this run began (${v1 ? describeContainer(v1) : 'no v1 container'})`,
+        },
       }
     const probe = new V1PollProbe(dashboardClient(fleet.target, fleet.inventory.dashboard.url))
     await probe.login(readSecret('dashboardPassword'), readSecret('totpSecret'))
@@ -208,20 +225,39 @@ async function watchV1After(
   }
 }
 
-/** Plan §1.2: the v1 stack stopped (if it still runs), then its database backed up once. */
-async function stopAndBackUpV1(
-  stack: DashboardStack,
-): Promise<{ stopped: string; backup: BackupResult }> {
+/**
+ * Plan §1.2 where v1 really runs: the container serving the dashboard's name
+ * is found with docker inspect (its compose project and volume recorded),
+ * stopped if it runs (`docker stop` keeps it, so the rollback can start it
+ * again and a re-run finds it), its database backed up from its volume, and
+ * the v1 folder archived.
+ */
+async function stopAndBackUpV1(stack: DashboardStack): Promise<{
+  stopped: string
+  v1: DashboardContainer
+  backup: BackupResult
+  archive: string
+}> {
   return withContext({ check: 'csb1: v1 dashboard stopped' }, async () => {
-    const ids = await stack.runningIds()
-    let stopped = `already down (no container of ${stack.dir} running)`
-    if (ids.length) {
-      await stack.compose(V1_STOP)
-      stopped = `docker compose ${V1_STOP} in ${stack.dir} (${ids.length} container(s))`
+    const { host } = stack
+    const v1 = await stack.v1Container()
+    if (!v1)
+      throw new HostError(
+        host.name,
+        `no container serves ${new URL(stack.inventory.dashboard.url).hostname} outside ${stack.dir}: the v1 dashboard was not found (docker ps -a), so there is nothing to stop and no database to back up`,
+      )
+    say(`${host.name}: v1 is ${describeContainer(v1)}`)
+    let stopped = `${v1.name} was already stopped`
+    if (v1.running) {
+      await host.succeed(sh`docker stop ${v1.id}`, { timeout: '2m' })
+      stopped = `docker stop ${v1.name} (compose project ${v1.compose.project || '-'}, ${v1.compose.configFiles.join(', ') || 'no compose file'})`
+      v1.running = false
     }
-    say(`csb1: ${stopped}`)
-    const backup = await backUpV1Database(stack)
-    say(`csb1: ${backup.note}`)
-    return { stopped, backup }
+    say(`${host.name}: ${stopped}`)
+    const backup = await backUpV1Database(stack, v1)
+    say(`${host.name}: ${backup.note}`)
+    const archive = await archiveV1Folder(stack)
+    say(`${host.name}: ${archive}`)
+    return { stopped, v1, backup, archive }
   })
 }

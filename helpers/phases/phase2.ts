@@ -1,4 +1,3 @@
-import { missingV2Variables } from '../checks/dashboard-env.ts'
 import { requireSshAfterReboot } from '../checks/ssh-after-reboot.ts'
 import type { Fleet, FleetHost } from '../fleet/fleet.ts'
 import { HostError, SudoNeedsPasswordError } from '../hosts/errors.ts'
@@ -11,6 +10,16 @@ import { say } from '../output/say.ts'
 import type { HostOutcome } from '../flow/per-host.ts'
 import { sh } from '../shell/quote.ts'
 import { DashboardStack, NoContainerError } from '../steps/dashboard-stack.ts'
+import { ensureV2EnvFile, envFileCommand } from '../steps/dashboard-env-file.ts'
+import { checkOutDashboardRevision, checkoutCommands } from '../steps/dashboard-revision.ts'
+import {
+  absoluteEnvFile,
+  readMainCompose,
+  replaceMainCompose,
+  V2_VOLUME,
+  withV2Service,
+} from '../steps/main-compose.ts'
+import { describeContainer } from '../steps/v1-container.ts'
 import type { SwitchResult } from '../steps/pull-and-switch.ts'
 import {
   applyNixcfgChange,
@@ -68,38 +77,58 @@ export async function waitDashboardHealthy(
   )
 }
 
-/**
- * Before anything on csb1 changes: the env file the v2 service reads must
- * hold every variable v2 requires, or v2 would stop at start with "failed to
- * load configuration" after v1 is already gone.
- */
-export async function checkDashboardEnv(fleet: Fleet): Promise<void> {
-  const { host } = fleet.get(fleet.inventory.dashboard.host)
-  const file = fleet.inventory.dashboard.env_file
-  const missing = await missingV2Variables(host, file)
-  if (missing.length)
-    throw new HostError(
-      host.name,
-      `${file} lacks ${missing.join(', ')} (absent or empty): v2 would stop with "failed to load configuration"; nothing was deployed`,
-    )
-}
-
 export const START_LINE = 'starting dashboard server'
 
-/** Plan §2.3: git pull, docker compose build, docker compose up -d, logs checked, then healthy. */
-export async function deployDashboard(
-  fleet: Fleet,
-): Promise<{ startLine: string; pull: string; container: string }> {
-  await checkDashboardEnv(fleet)
+export interface DashboardDeploy {
+  startLine: string
+  /** What each step did, in order (env file, checkout, compose file). */
+  notes: string[]
+  revision: { revision: string; commit: string }
+  container: string
+}
+
+/**
+ * Plan §2.3 where it works on the real csb1 (README departures): the v2
+ * secrets file ensured from v1's environment; the nixfleet checkout at the
+ * dashboard's pinned revision (not whatever `git pull` brings); the v2
+ * service added to the main compose file (the executed plan's §2.2; the
+ * checkout's own root compose builds v1); then only that service built and
+ * started in ~/docker, its log read and Docker's health awaited. Each step
+ * acts only after the one before it succeeded; each refuses before changing
+ * anything when its input is wrong.
+ */
+export async function deployDashboard(fleet: Fleet): Promise<DashboardDeploy> {
   const stack = dashboardStack(fleet)
-  const svc = fleet.inventory.dashboard.service
-  const [pullCmd, build, up] = DEPLOY_COMMANDS
-  const pull = await stack.host.succeed(stack.inDir(`${pullCmd} 2>&1`), { timeout: '5m' })
-  say(`${stack.host.name}: git pull: ${pull.trim().split('\n')[0] ?? ''}`)
-  await stack.host.succeed(stack.inDir(`${build} 2>&1`), { timeout: '15m' })
-  await stack.host.succeed(stack.inDir(`${up} 2>&1`), { timeout: '5m' })
+  const inv = fleet.inventory
+  const svc = inv.dashboard.service
+  const v1 = await stack.v1Container()
+  if (v1?.running)
+    throw new HostError(
+      stack.host.name,
+      `v1 still runs (${describeContainer(v1)}): both would serve ${new URL(inv.dashboard.url).hostname}; run phase 1 first; nothing was deployed`,
+    )
+  const notes = [await ensureV2EnvFile(stack, v1)]
+  say(`${stack.host.name}: ${notes[0]}`)
+  const rev = await checkOutDashboardRevision(stack, fleet.target)
+  notes.push(rev.note)
+  say(`${stack.host.name}: ${rev.note}`)
+  const file = `${stack.dir}/docker-compose.yml`
+  let edited: { text: string; unchanged: boolean }
+  try {
+    edited = withV2Service(await readMainCompose(stack), inv, await absoluteEnvFile(stack), file)
+  } catch (err) {
+    throw new HostError(stack.host.name, `${(err as Error).message}; nothing was deployed`)
+  }
+  notes.push(
+    edited.unchanged
+      ? `${file} already has the v2 service`
+      : await replaceMainCompose(stack, edited.text, 'nixfleet-v2'),
+  )
+  say(`${stack.host.name}: ${notes.at(-1) ?? ''}`)
+  await stack.compose(sh`build ${svc}`, '15m')
+  await stack.compose(sh`up -d ${svc}`, '5m')
   const startLine = await poll(
-    `${stack.host.name}: docker logs show "${START_LINE}"`,
+    `${stack.host.name}: docker compose logs show "${START_LINE}"`,
     async () => {
       const logs = await stack.compose(sh`logs --no-color ${svc}`, '1m')
       const line = logs.split('\n').find((l) => l.includes(START_LINE))
@@ -111,8 +140,13 @@ export async function deployDashboard(
     },
     { timeout: '3m', interval: '2s' },
   )
-  const { id } = await waitDashboardHealthy(stack, '2m')
-  return { startLine, pull, container: id }
+  const { id } = await waitDashboardHealthy(stack, '3m')
+  return {
+    startLine,
+    notes,
+    revision: { revision: rev.revision, commit: rev.commit },
+    container: id,
+  }
 }
 
 export interface RebootEvidence {
@@ -260,9 +294,6 @@ export async function rolloutV2Agents(
   return applyNixcfgChange(fleet, v2Change(fleet, hosts, message))
 }
 
-/** Plan §2.3's commands on csb1, in order, as the deploy runs them in the dashboard's directory. */
-export const DEPLOY_COMMANDS = ['git pull', 'docker compose build', 'docker compose up -d'] as const
-
 /** What phase 2 will do, from the same changes and commands its run uses. */
 export function planPhase2(fleet: Fleet): PhasePlan {
   const inv = fleet.inventory
@@ -271,12 +302,20 @@ export function planPhase2(fleet: Fleet): PhasePlan {
   const hosts = testHosts(fleet)
   plan.note(
     csb1,
-    `prerequisites: the v1 dashboard stopped and a verified backup in ${inv.dashboard.compose_dir}; ${inv.dashboard.env_file} holds every variable v2 requires (names read on ${csb1}, values never leave it)`,
+    `prerequisites: the v1 dashboard stopped and a verified backup in ${inv.dashboard.checkout}; ${inv.dashboard.env_file} holds every variable v2 requires (names read on ${csb1}, values never leave it)`,
   )
   if (inScope(inv, csb1)) {
     const fh = fleet.get(csb1)
     const stack = new DashboardStack(fh.host, inv)
-    for (const c of DEPLOY_COMMANDS) plan.command(csb1, stack.inDir(c))
+    const svc = inv.dashboard.service
+    plan.command(csb1, envFileCommand(stack))
+    for (const c of checkoutCommands(stack)) plan.command(csb1, c)
+    plan.command(
+      csb1,
+      `add service ${svc} (build ${inv.dashboard.checkout}/v2) and volume ${V2_VOLUME} to ${inv.dashboard.compose_dir}/docker-compose.yml   # checked by docker compose config first; old file kept`,
+    )
+    plan.command(csb1, stack.inDir(`docker compose build ${svc}`))
+    plan.command(csb1, stack.inDir(`docker compose up -d ${svc}`))
     plan.command(
       csb1,
       `${fh.os.rebootCommand}   # only if the firewall csb1 boots opens its SSH port; once per deployed container (STEPS=2.4 repeats it)`,

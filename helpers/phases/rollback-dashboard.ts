@@ -6,6 +6,9 @@ import { say } from '../output/say.ts'
 import { sh } from '../shell/quote.ts'
 import { DashboardStack } from '../steps/dashboard-stack.ts'
 import { PhasePlan } from '../plan/phase-plan.ts'
+import { readMainCompose, replaceMainCompose, withoutV2Service } from '../steps/main-compose.ts'
+import { volumeFor, type DashboardContainer } from '../steps/v1-container.ts'
+import { v1Volume } from '../steps/v1-volume.ts'
 import { formatMs } from '../time/duration.ts'
 import { poll } from '../wait/poll.ts'
 import { dashboardStack } from './phase2.ts'
@@ -37,11 +40,11 @@ export async function verifiedBackup(
   const refuse = (why: string): never => {
     throw new HostError(host.name, `${refusal.what}: ${why}; ${refusal.left}`)
   }
-  if (!file) return refuse(`no v1 database backup (${pattern}*) in ${stack.dir}`)
+  if (!file) return refuse(`no v1 database backup (${pattern}*) in ${stack.checkout}`)
   const sums = await stack.checksums([file])
   let check: SqliteCheck
   try {
-    check = await checkRemoteSqlite(host, stack.inDir(sh`base64 < ${file}`))
+    check = await checkRemoteSqlite(host, stack.inCheckout(sh`base64 < ${file}`))
   } catch (err) {
     return refuse(`the backup ${file} cannot be verified: ${(err as Error).message}`)
   }
@@ -61,21 +64,30 @@ export function planDashboardRollback(fleet: Fleet): PhasePlan {
   const inv = fleet.inventory
   const csb1 = inv.dashboard.host
   const stack = new DashboardStack(fleet.get(csb1).host, inv)
-  const { database, backup } = inv.dashboard
+  const { database, backup, service } = inv.dashboard
   const pattern = backup.replace('{date}', '*')
   const plan = new PhasePlan('Rollback: v2 dashboard')
-  plan.note(csb1, `refuses unless the newest ${pattern} is a verified SQLite v1 database`)
-  plan.command(csb1, stack.inDir(V2_ADDED_QUERY))
-  plan.command(csb1, stack.inDir('docker compose down'))
-  plan.command(csb1, stack.inDir('git checkout <parent of the commit that added v2/>'))
+  plan.note(
+    csb1,
+    `refuses unless the newest ${pattern} in ${inv.dashboard.checkout} is a verified SQLite v1 database and the stopped v1 container is still there`,
+  )
   plan.command(
     csb1,
-    stack.inDir(sh`mv -n -- ${database} ${`${database}.before-rollback-<time>`}`) +
-      '   # only when it differs from the backup',
+    stack.inDir(
+      `docker compose rm -s -f ${service}   # plan: docker compose down (here that would stop Traefik and every neighbour)`,
+    ),
   )
-  plan.command(csb1, stack.inDir(`cp -- <newest ${pattern}> ${database}`))
-  plan.command(csb1, stack.inDir('docker compose build'))
-  plan.command(csb1, stack.inDir('docker compose up -d'))
+  plan.command(
+    csb1,
+    `remove service ${service} from ${inv.dashboard.compose_dir}/docker-compose.yml   # old file kept`,
+  )
+  plan.command(csb1, stack.inCheckout(V2_ADDED_QUERY))
+  plan.command(csb1, stack.inCheckout('git checkout <parent of the commit that added v2/>'))
+  plan.command(
+    csb1,
+    `<newest ${pattern}> into ${database} in v1's volume (docker run of v1's image; what was there moved aside as .before-rollback-<time>)`,
+  )
+  plan.command(csb1, 'docker start <the v1 container phase 1 stopped>')
   return plan
 }
 
@@ -87,121 +99,132 @@ export function planDashboardRollback(fleet: Fleet): PhasePlan {
  */
 export async function v1Commit(stack: DashboardStack): Promise<{ commit: string; head: string }> {
   const { host } = stack
-  const head = (await host.succeed(stack.inDir('git rev-parse HEAD'), { timeout: '30s' })).trim()
-  const added = (
-    await host.succeed(stack.inDir(V2_ADDED_QUERY), {
-      timeout: '30s',
-    })
+  const head = (
+    await host.succeed(stack.inCheckout('git rev-parse HEAD'), { timeout: '30s' })
   ).trim()
+  const added = (await host.succeed(stack.inCheckout(V2_ADDED_QUERY), { timeout: '30s' })).trim()
   if (!/^[0-9a-f]{40}$/.test(added))
     throw new HostError(
       host.name,
-      `not rolling back: no commit adding v2/ in the history of ${stack.dir} (HEAD ${head.slice(0, 7)}); cannot tell which commit is v1`,
+      `not rolling back: no commit adding v2/ in the history of ${stack.checkout} (HEAD ${head.slice(0, 7)}); cannot tell which commit is v1`,
     )
   const commit = (
-    await host.succeed(stack.inDir(sh`git rev-parse ${`${added}^`}`), { timeout: '30s' })
+    await host.succeed(stack.inCheckout(sh`git rev-parse ${`${added}^`}`), { timeout: '30s' })
   ).trim()
   return { commit, head }
 }
 
 export interface DashboardRollback {
   backup: VerifiedBackup
+  v1: DashboardContainer
   from: string
   to: string
-  /** Containers of the v2 stack before it was stopped (they must be gone afterwards). */
+  /** Containers of the v2 service before it was removed (they must be gone afterwards). */
   v2Containers: string[]
-  /** Where the database that was in place went, when it differed from the backup. */
+  /** Where the database that was in v1's volume went, when it differed from the backup. */
   setAside: string[]
-  /** sha256 of the database file right after the restore, before v1 started. */
+  /** sha256 of the database in v1's volume right after the restore, before v1 started. */
   restoredSha256: string
   ms: number
 }
 
 /**
- * Plan "Rollback Plan / If v2 Dashboard Fails", on csb1 in the stack's
- * directory: docker compose down; git checkout <v1>; cp the backup over
- * data/nixfleet.db; docker compose build; docker compose up -d. Everything
- * that could stop it (no verified backup, no v1 commit, local changes in
- * the checkout) is checked before v2 is stopped. The database file being
- * replaced is moved aside, never overwritten.
+ * Plan "Rollback Plan / If v2 Dashboard Fails", on csb1 as it is laid out:
+ * the v2 service removed from the main stack (not `docker compose down`,
+ * which there would stop Traefik and every neighbour) and from its compose
+ * file; the checkout back at v1; the backup restored into v1's volume; the
+ * v1 container phase 1 stopped started again (its image is still there, so
+ * nothing is rebuilt). Everything that could stop it (no verified backup, no
+ * v1 container, no v1 commit, local changes in the checkout) is checked
+ * before v2 is touched. The database being replaced is moved aside, never
+ * overwritten.
  */
 export async function rollbackDashboard(fleet: Fleet): Promise<DashboardRollback> {
   const started = Date.now()
   const stack = dashboardStack(fleet)
   const { host } = stack
-  const { database } = fleet.inventory.dashboard
+  const { database, service } = fleet.inventory.dashboard
 
   const backup = await verifiedBackup(stack)
   say(`${host.name}: backup ${backup.file} verified (sha256 ${backup.check.sha256.slice(0, 12)}…)`)
+  const v1 = await stack.v1Container()
+  if (!v1)
+    throw new HostError(
+      host.name,
+      `not rolling back: no v1 container is left (none serves ${new URL(fleet.inventory.dashboard.url).hostname} outside ${stack.dir}); v2 was left as it is`,
+    )
+  const { volume, dir } = volumeFor(host.name, v1, database)
   const { commit, head } = await v1Commit(stack)
   const dirty = (
-    await host.succeed(stack.inDir('git status --porcelain --untracked-files=no'), {
+    await host.succeed(stack.inCheckout('git status --porcelain --untracked-files=no'), {
       timeout: '30s',
     })
   ).trim()
   if (dirty)
     throw new HostError(
       host.name,
-      `not rolling back: ${stack.dir} has local changes git checkout would refuse or lose: ${dirty.replace(/\n/g, ' | ')}`,
+      `not rolling back: ${stack.checkout} has local changes git checkout would refuse or lose: ${dirty.replace(/\n/g, ' | ')}`,
     )
+  const file = `${stack.dir}/docker-compose.yml`
+  const withoutV2 = withoutV2Service(await readMainCompose(stack), fleet.inventory, file)
 
-  const v2Containers = (await stack.compose('ps -a -q', '1m'))
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => /^[0-9a-f]{12,}$/.test(l))
-  await stack.compose('down')
-  say(`${host.name}: docker compose down (${v2Containers.length} container(s))`)
+  const v2Containers = await stack.serviceContainers()
+  if (v2Containers.length) {
+    await stack.compose(sh`rm -s -f ${service}`)
+    say(`${host.name}: docker compose rm -s -f ${service} (${v2Containers.length} container(s))`)
+  } else say(`${host.name}: no ${service} container in ${stack.dir}`)
+  if (withoutV2 !== undefined)
+    say(`${host.name}: ${await replaceMainCompose(stack, withoutV2, 'rollback')}`)
   if (head !== commit) {
-    await host.succeed(stack.inDir(sh`git checkout --quiet ${commit} 2>&1`), { timeout: '2m' })
+    await host.succeed(stack.inCheckout(sh`git checkout --quiet ${commit} 2>&1`), { timeout: '2m' })
     say(`${host.name}: git checkout ${commit.slice(0, 7)} (from ${head.slice(0, 7)})`)
   } else say(`${host.name}: checkout already at the v1 commit ${commit.slice(0, 7)}`)
 
-  const setAside = await setAsideDatabase(stack, database, backup.check.sha256)
-  await host.succeed(stack.inDir(sh`cp -- ${backup.file} ${database}`), { timeout: '5m' })
-  const restoredSha256 = (await stack.checksums([database])).get(database) ?? ''
+  const before = await volumeSha(stack, v1, volume, dir, database)
+  let setAside: string[] = []
+  if (before !== backup.check.sha256) {
+    const stamp = (await host.succeed('date +%Y%m%d-%H%M%S', { timeout: '30s' })).trim()
+    const out = await host.succeed(
+      stack.inCheckout(
+        `${v1Volume.restore(v1, volume, dir, database, stamp)} < ${sh`${backup.file}`}`,
+      ),
+      { timeout: '5m' },
+    )
+    setAside = out
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+    if (setAside.length) say(`${host.name}: set aside in ${volume}: ${setAside.join(', ')}`)
+  }
+  const restoredSha256 = await volumeSha(stack, v1, volume, dir, database)
   if (restoredSha256 !== backup.check.sha256)
     throw new HostError(
       host.name,
-      `${database} after cp has sha256 ${restoredSha256.slice(0, 12) || 'none'}…, the backup ${backup.check.sha256.slice(0, 12)}…; v1 not started`,
+      `${volume}:${database} after the restore has sha256 ${restoredSha256.slice(0, 12) || 'none'}…, the backup ${backup.check.sha256.slice(0, 12)}…; v1 not started`,
     )
-  say(`${host.name}: cp ${backup.file} ${database}`)
+  say(`${host.name}: ${backup.file} restored into ${volume}:${database}`)
 
-  await stack.compose('build', '15m')
-  await stack.compose('up -d', '5m')
+  await host.succeed(sh`docker start ${v1.id}`, { timeout: '2m' })
   await waitV1LoginPage(fleet, '3m')
   const ms = Date.now() - started
   say(
     `${host.name}: dashboard rolled back to v1 in ${formatMs(ms)} (plan target: under ${formatMs(DASHBOARD_ROLLBACK_TARGET_MS)})`,
   )
-  return { backup, from: head, to: commit, v2Containers, setAside, restoredSha256, ms }
+  return { backup, v1, from: head, to: commit, v2Containers, setAside, restoredSha256, ms }
 }
 
-/**
- * Moves the database in place (and a leftover -wal/-shm, which would be
- * replayed into the restored file) aside under a time-stamped name, unless
- * it already equals the backup. Nothing is deleted.
- */
-async function setAsideDatabase(
+/** sha256 of the database in v1's volume ('' when absent). */
+export async function volumeSha(
   stack: DashboardStack,
+  v1: DashboardContainer,
+  volume: string,
+  dir: string,
   database: string,
-  backupSha: string,
-): Promise<string[]> {
-  const { host } = stack
-  const files = [database, `${database}-wal`, `${database}-shm`]
-  const sums = await stack.checksums(files)
-  // checksums() leaves out missing files: what it read is what is there.
-  const present = files.filter((f) => sums.has(f))
-  const onlySameDb = present.length === 1 && sums.get(database) === backupSha
-  if (!present.length || onlySameDb) return []
-  const stamp = (await host.succeed('date +%Y%m%d-%H%M%S', { timeout: '30s' })).trim()
-  const moved: string[] = []
-  for (const f of present) {
-    const to = `${f}.before-rollback-${stamp}`
-    await host.succeed(stack.inDir(sh`mv -n -- ${f} ${to}`), { timeout: '1m' })
-    moved.push(to)
-  }
-  say(`${host.name}: set aside ${moved.join(', ')}`)
-  return moved
+): Promise<string> {
+  const out = await stack.host.succeed(v1Volume.sha256(v1, volume, dir, database), {
+    timeout: '1m',
+  })
+  return /^([0-9a-f]{64})/.exec(out.trim())?.[1] ?? ''
 }
 
 /** The v1 login page served at the dashboard's URL (the front routes to v1 once its health check has passed). */

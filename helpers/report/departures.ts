@@ -40,10 +40,45 @@ export const DEPARTURES: Departure[] = [
   },
   {
     section: '§1.2',
+    plan: 'cd ~/docker/nixfleet && docker compose down',
+    runbook:
+      "the v1 container found with docker inspect (the one whose Traefik rule serves the dashboard's name, outside the main stack), its compose project and data volume recorded, then docker stop of exactly that container",
+    why: "on csb1 v1 runs from docker/docker-compose.csb1.yml (project docker): the checkout's root compose file is the generic example, so the plan's down stops nothing; a stopped container keeps its volume and stays down after a reboot, ready for the rollback",
+  },
+  {
+    section: '§1.2',
     plan: 'cp data/nixfleet.db data/nixfleet.db.v1-backup-$(date +%Y%m%d)',
     runbook:
-      'copied only with the stack down and no pending write-ahead log; never over an existing backup; a backup with the same sha256 counts as done',
-    why: 'a copy of a live SQLite file can miss committed data; a re-run must not replace the only good backup',
+      "SQLite's backup of /data/nixfleet.db in v1's named volume, run in v1's own image with v1 stopped, written to the plan's name in the checkout; read back and kept only when integrity_check is ok and every table's row count equals the source's; never over an existing backup",
+    why: 'there is no data/nixfleet.db on csb1 (the database is in the volume), and a copy of a SQLite file can miss what its write-ahead log holds',
+  },
+  {
+    section: '§1.3 (as executed)',
+    plan: 'mv ~/docker/nixfleet ~/docker/!archiv/nixfleet-v1-$(date +%Y%m%d)',
+    runbook:
+      'cp -a of the checkout to the archive name (made under a temporary name, then renamed); an earlier archive is kept',
+    why: "v2 is built from the same checkout (build: ./nixfleet/v2) and the rollback needs v1's files where they were",
+  },
+  {
+    section: '§2.3',
+    plan: 'git pull',
+    runbook:
+      "git fetch, then git checkout --detach of the inventory's dashboard.revision (refused when unknown to the remote or when tracked files changed); v2/Dockerfile must be there",
+    why: "git pull builds whatever main holds that minute; the dashboard is a pin of its own, separate from the agents' flake.lock",
+  },
+  {
+    section: '§2.3',
+    plan: 'docker compose build && docker compose up -d (in ~/docker/nixfleet)',
+    runbook:
+      "the executed plan's v2 service (build ./nixfleet/v2, env file, volume nixfleet_data, Traefik labels, wget healthcheck) added to ~/docker/docker-compose.yml, checked by docker compose config before it replaces the file (old one kept); then docker compose build nixfleet and up -d nixfleet in ~/docker only; no container_name, and the env file by absolute path",
+    why: "the checkout's root compose file builds v1 at every revision of the day; the stopped v1 container keeps the name nixfleet; not every Compose expands ~ in env_file",
+  },
+  {
+    section: '§2.3 (executed plan §2.4)',
+    plan: 'cat ~/docker/nixfleet/.env, then write ~/secrets/nixfleet.env by hand',
+    runbook:
+      "when ~/secrets/nixfleet.env is absent, it is written on csb1 from the v1 container's environment (PASSWORD_HASH, TOTP_SECRET kept; API_TOKEN → AGENT_TOKEN; a new SESSION_SECRET from csb1's /dev/urandom), mode 600; an existing file is kept and must hold every variable v2 requires",
+    why: 'values never leave csb1 and never pass through a terminal; v2 refuses to start without PASSWORD_HASH, SESSION_SECRET and AGENT_TOKEN',
   },
   {
     section: '§2.4',
@@ -75,10 +110,10 @@ export const DEPARTURES: Departure[] = [
   },
   {
     section: 'Rollback: v2 dashboard',
-    plan: 'git checkout HEAD~1; cp data/nixfleet.db.v1-backup-* data/nixfleet.db',
+    plan: 'docker compose down; git checkout HEAD~1; cp data/nixfleet.db.v1-backup-* data/nixfleet.db; docker compose build; docker compose up -d',
     runbook:
-      'checkout of the parent of the first commit that added v2/; the newest backup verified (sha256, integrity_check, v1 tables) before anything stops; the database in place moved aside, never overwritten',
-    why: 'HEAD~1 is v1 only when v2 is exactly one commit ahead; a restore must not destroy the data it replaces',
+      "the newest backup verified (sha256, integrity_check, v1 tables) and the stopped v1 container found before anything stops; docker compose rm -s -f nixfleet in ~/docker and the service taken out of its compose file; checkout of the parent of the first commit that added v2/; the backup restored into v1's volume (what was there moved aside, never overwritten); docker start of the v1 container",
+    why: "in ~/docker docker compose down would stop Traefik and every neighbour; HEAD~1 is v1 only when v2 is exactly one commit ahead; v1's database lives in its volume, and its image and container are still there",
   },
   {
     section: 'Success Criteria',

@@ -2,6 +2,7 @@ import type { Host } from '../hosts/host.ts'
 import { HostError } from '../hosts/errors.ts'
 import type { Inventory } from '../inventory/load-inventory.ts'
 import { remotePath, sh } from '../shell/quote.ts'
+import { absoluteDir, containersServing, pickV1, type DashboardContainer } from './v1-container.ts'
 
 /** The stack has no container for the service at all (never created, or removed). */
 export class NoContainerError extends HostError {
@@ -9,8 +10,10 @@ export class NoContainerError extends HostError {
 }
 
 /**
- * The dashboard's Compose stack on csb1, driven by the plan's own commands
- * in its directory (`cd ~/docker/nixfleet && docker compose …`).
+ * The dashboard on csb1 as it really is laid out (reference §3): the v2
+ * service in the main Compose stack (`cd ~/docker && docker compose … nixfleet`),
+ * built from the nixfleet checkout (~/docker/nixfleet), which also holds the
+ * v1 backups under the plan's names.
  */
 export class DashboardStack {
   constructor(
@@ -18,23 +21,28 @@ export class DashboardStack {
     readonly inventory: Inventory,
   ) {}
 
+  /** The main stack's directory (its docker-compose.yml holds the v2 service). */
   get dir(): string {
     return this.inventory.dashboard.compose_dir
   }
 
-  /** `cd <dir> && <command>`; the directory is quoted, the command is the plan's text. */
+  /** The nixfleet source checkout csb1 builds v2 from. */
+  get checkout(): string {
+    return this.inventory.dashboard.checkout
+  }
+
+  /** `cd <main stack> && <command>`; the directory is quoted, the command is the plan's text. */
   inDir(command: string): string {
     return `cd ${remotePath(this.dir).text} && ${command}`
   }
 
-  async compose(args: string, timeout: '1m' | '5m' | '15m' = '5m'): Promise<string> {
-    return this.host.succeed(this.inDir(`docker compose ${args} 2>&1`), { timeout })
+  /** `cd <nixfleet checkout> && <command>`. */
+  inCheckout(command: string): string {
+    return `cd ${remotePath(this.checkout).text} && ${command}`
   }
 
-  /** Ids of the stack's running containers (empty when the stack is down). */
-  async runningIds(): Promise<string[]> {
-    const out = await this.compose('ps -q', '1m')
-    return out.split('\n').filter((l) => /^[0-9a-f]{12,}$/.test(l.trim()))
+  async compose(args: string, timeout: '1m' | '5m' | '15m' = '5m'): Promise<string> {
+    return this.host.succeed(this.inDir(`docker compose ${args} 2>&1`), { timeout })
   }
 
   /** The plan's check `docker ps | grep nixfleet`: every running container whose name or image says nixfleet. */
@@ -45,11 +53,44 @@ export class DashboardStack {
     return out.split('\n').filter((l) => /nixfleet/i.test(l))
   }
 
+  /**
+   * The v1 dashboard's container, running or stopped: what serves the
+   * dashboard's name outside the main stack (`undefined` once it is gone).
+   */
+  async v1Container(): Promise<DashboardContainer | undefined> {
+    const hostname = new URL(this.inventory.dashboard.url).hostname
+    const serving = await containersServing(this.host, hostname)
+    const main = await absoluteDir(this.host, this.dir, remotePath(this.dir).text)
+    return pickV1(this.host.name, serving, main)
+  }
+
+  /**
+   * The service's containers, stopped ones too (a stopped container is still
+   * the service's, and says why it stopped). None when the main compose file
+   * has no such service yet (before the deploy, after the rollback).
+   */
+  async serviceContainers(): Promise<string[]> {
+    const svc = this.inventory.dashboard.service
+    const r = await this.host.run(this.inDir(sh`docker compose ps -a -q ${svc} 2>&1`), {
+      timeout: '1m',
+    })
+    if (r.exitCode !== 0) {
+      if (/no such service/i.test(r.stdout)) return []
+      throw new HostError(
+        this.host.name,
+        `docker compose ps in ${this.dir} failed (exit ${r.exitCode}): ${r.stdout.trim().split('\n').slice(-2).join(' | ')}`,
+      )
+    }
+    return r.stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => /^[0-9a-f]{12,}$/.test(l))
+  }
+
   /** The service's container, its state and Docker health (with the last healthcheck's output). */
   async health(): Promise<{ id: string; status: string; health: string; lastCheck: string }> {
     const svc = this.inventory.dashboard.service
-    // -a: a stopped container is still the service's container (and says why it stopped).
-    const id = (await this.compose(sh`ps -a -q ${svc}`, '1m')).trim().split('\n')[0] ?? ''
+    const id = (await this.serviceContainers())[0] ?? ''
     if (!id) throw new NoContainerError(this.host.name, `no ${svc} container in ${this.dir}`)
     const out = await this.host.succeed(sh`docker inspect -f ${'{{json .State}}'} ${id}`, {
       timeout: '1m',
@@ -67,10 +108,10 @@ export class DashboardStack {
     }
   }
 
-  /** The v1 database backups in the stack's directory (inventory `dashboard.backup`), oldest first. */
+  /** The v1 database backups in the checkout (inventory `dashboard.backup`), oldest first. */
   async backups(): Promise<string[]> {
     const prefix = this.inventory.dashboard.backup.replace('{date}', '')
-    const out = await this.host.run(this.inDir(sh`ls -1d -- ${prefix}* 2>/dev/null`), {
+    const out = await this.host.run(this.inCheckout(sh`ls -1d -- ${prefix}* 2>/dev/null`), {
       timeout: '30s',
     })
     return out.stdout
@@ -80,14 +121,9 @@ export class DashboardStack {
       .sort()
   }
 
-  /** Path of a file of the stack, for commands (relative paths are under the stack's directory). */
-  file(rel: string): string {
-    return `${remotePath(this.dir).text}/${sh`${rel}`}`
-  }
-
-  /** sha256 of files of the stack, by relative path; missing files are absent from the result. */
+  /** sha256 of files in the checkout, by relative path; missing files are absent from the result. */
   async checksums(rels: string[]): Promise<Map<string, string>> {
-    const out = await this.host.run(this.inDir(sh`sha256sum -- ${rels}`), { timeout: '2m' })
+    const out = await this.host.run(this.inCheckout(sh`sha256sum -- ${rels}`), { timeout: '2m' })
     const sums = new Map<string, string>()
     for (const line of out.stdout.split('\n')) {
       const m = /^([0-9a-f]{64})\s+\*?(.+)$/.exec(line.trim())

@@ -102,7 +102,7 @@ const nobodyLoggedIn =
   /mba-mbp-work: the person step "restart mba-mbp-work \(Apple menu, Restart…\), then log in at its FileVault unlock screen" \(simulated person\) was not seen done by \d\d:\d\d:\d\d UTC \(2 min\): expected mba-mbp-work back over SSH in a new boot/
 
 const notRunAfterUnhealthy =
-  /2\.4 reboot csb1 failed: not done, nothing was changed: it depends on "2\.3 deploy on csb1", which failed: .*unhealthy; last healthcheck .*curl/
+  /2\.4 reboot csb1 failed: not done, nothing was changed: it depends on "2\.3 deploy on csb1", which failed: .*unhealthy; last healthcheck .*wget/
 
 const PHASE2 = 'specs/phase2-deploy-v2'
 const CRITERIA = 'specs/phase2-success-criteria'
@@ -207,7 +207,7 @@ export const SCENARIOS: Scenario[] = [
   {
     id: 'phase2-dashboard-then-rollback',
     faults: 'dashboard-never-healthy:csb1',
-    why: 'the pulled compose file has a healthcheck that cannot pass, so Traefik never routes to the dashboard: the agents are not rolled out, nothing logs in; then the dashboard rollback restores v1 with its data',
+    why: 'the pinned v2 revision builds an image without wget, so its healthcheck cannot pass and Traefik never routes to the dashboard: the agents are not rolled out, nothing logs in; then the dashboard rollback restores v1 with its data',
     startAs: 'phase1-done',
     specs: [PHASE2, 'specs/rollback-dashboard'],
     timeoutMs: 25 * 60_000,
@@ -215,11 +215,11 @@ export const SCENARIOS: Scenario[] = [
       fail: [
         ...deployChecks.map((check) => ({
           check,
-          message: /unhealthy; last healthcheck .*curl/,
+          message: /unhealthy; last healthcheck .*wget/,
         })),
-        { check: T.backAfterBoot, message: /unhealthy; last healthcheck .*curl/ },
-        { check: T.running, message: /unhealthy; last healthcheck .*curl/ },
-        { check: T.survives, message: /last healthcheck .*curl/ },
+        { check: T.backAfterBoot, message: /unhealthy; last healthcheck .*wget/ },
+        { check: T.running, message: /unhealthy; last healthcheck .*wget/ },
+        { check: T.survives, message: /last healthcheck .*wget/ },
         // No reboot after a failed deploy: 2.4 says why, at once.
         { check: T.rebooted, message: notRunAfterUnhealthy },
         { check: T.loginAfterBoot, message: notRunAfterUnhealthy },
@@ -251,7 +251,7 @@ export const SCENARIOS: Scenario[] = [
   {
     id: 'phase2-env-missing',
     faults: 'required-variable-missing:csb1',
-    why: 'the env file lacks NIXFLEET_SESSION_SECRET: the deploy must stop before touching anything',
+    why: "the prepared env file lacks NIXFLEET_SESSION_SECRET: the runbook keeps an operator's file, so the deploy must stop before touching anything",
     startAs: 'phase1-done',
     specs: [PHASE2],
     timeoutMs: 25 * 60_000,
@@ -275,7 +275,7 @@ export const SCENARIOS: Scenario[] = [
   {
     id: 'phase2-no-restart',
     faults: 'no-restart-policy:csb1',
-    why: 'the pulled compose file has no restart policy: the dashboard does not come back after the reboot',
+    why: 'the v2 container ends up without a restart policy: the dashboard does not come back after the reboot',
     startAs: 'phase1-done',
     specs: [PHASE2, CRITERIA],
     timeoutMs: 25 * 60_000,

@@ -1,9 +1,10 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bundleForNode } from '../../docker/bundle.ts'
 import { seedV1Database } from '../../docker/sim/nixfleet/dashboard-v1/seed.ts'
+import { readRevisions } from '../../docker/sim/nixfleet/revisions.ts'
 import type { RehearsalSecrets } from './secrets.ts'
 import { fixtureGit } from './fixture-git.ts'
 import { paths } from './state.ts'
@@ -27,41 +28,55 @@ async function dashboardApp(entry: string, appDir: string): Promise<void> {
 
 const git = fixtureGit
 
+/** The real nixfleet revisions the simulation models, oldest first (docker/nixfleet-revs.json). */
+const REVS = readRevisions(join(ROOT, 'docker', 'nixfleet-revs.json'))
+
 /**
- * The nixfleet source repository as csb1 knows it: a v1 commit (the running
- * dashboard) and the next commit adding v2/ (what `git pull` brings in).
- * Returns the bare repository and the v1 commit.
+ * The nixfleet source repository as csb1 knows it, one commit per real
+ * revision the simulation models, in their real order. A commit's hash is
+ * its content, so a fixture cannot carry the real hashes: each commit names
+ * the revision it stands in for (a `Stand-in-for:` trailer and `REVISION` in
+ * its tree, which the simulated dashboard reads), and the map from real
+ * revision to fixture commit is written for the target's description. The
+ * layout is the real repository's: the root compose file is the generic v1
+ * example at every revision, csb1's v1 deployment is
+ * docker/docker-compose.csb1.yml, and v2/ (with its Dockerfile) comes with
+ * the first v2 revision. Returns the bare repository and the commit csb1's v1
+ * checkout sits at (the last v1 revision, tag v1.0.0).
  */
 export async function createNixfleetRemote(): Promise<{ bare: string; v1Commit: string }> {
   const work = mkdtempSync(join(tmpdir(), 'nixfleet-src-'))
   cpSync(join(ROOT, 'fixtures', 'nixfleet-src', 'v1'), work, { recursive: true })
   await dashboardApp(join(SIM, 'nixfleet', 'dashboard-v1', 'main.ts'), join(work, 'app'))
-  git(work, '2025-12-10T09:00:00+01:00', 'init', '--quiet', '--initial-branch=main')
-  git(work, '2025-12-10T09:00:00+01:00', 'add', '-A')
-  git(
-    work,
-    '2025-12-10T09:00:00+01:00',
-    'commit',
-    '--quiet',
-    '-m',
-    'v1: FastAPI dashboard, csb1 compose',
-  )
-  const v1Commit = git(work, '2025-12-10T09:00:00+01:00', 'rev-parse', 'HEAD')
-  cpSync(join(ROOT, 'fixtures', 'nixfleet-src', 'v2'), work, { recursive: true })
-  await dashboardApp(join(SIM, 'nixfleet', 'dashboard-v2', 'main.ts'), join(work, 'v2', 'app'))
-  git(work, '2025-12-14T12:36:00+01:00', 'add', '-A')
-  git(
-    work,
-    '2025-12-14T12:36:00+01:00',
-    'commit',
-    '--quiet',
-    '-m',
-    'feat(v2): Go dashboard with WebSocket agents (P4500)',
-  )
+  const date = '2025-12-14T09:10:00+01:00'
+  git(work, date, 'init', '--quiet', '--initial-branch=main')
+  const standIns: Record<string, string> = {}
+  let v1Commit = ''
+  for (const [rev, version] of REVS) {
+    if (version === 'v2' && !existsSync(join(work, 'v2'))) {
+      cpSync(join(ROOT, 'fixtures', 'nixfleet-src', 'v2'), work, { recursive: true })
+      await dashboardApp(join(SIM, 'nixfleet', 'dashboard-v2', 'main.ts'), join(work, 'v2', 'app'))
+    }
+    writeFileSync(join(work, version === 'v2' ? 'v2/app/REVISION' : 'app/REVISION'), `${rev}\n`)
+    git(work, date, 'add', '-A')
+    git(
+      work,
+      date,
+      'commit',
+      '--quiet',
+      '-m',
+      `${version}: stand-in for nixfleet ${rev.slice(0, 7)}`,
+      '-m',
+      `Stand-in-for: ${rev}`,
+    )
+    standIns[rev] = git(work, date, 'rev-parse', 'HEAD')
+    if (version === 'v1') v1Commit = standIns[rev]
+  }
   const bare = join(paths.dir, 'nixfleet.git')
   rmSync(bare, { recursive: true, force: true })
-  git(work, '2025-12-14T12:36:00+01:00', 'clone', '--quiet', '--bare', work, bare)
+  git(work, date, 'clone', '--quiet', '--bare', work, bare)
   rmSync(work, { recursive: true, force: true })
+  writeFileSync(paths.nixfleetStandIns, JSON.stringify(standIns, null, 2) + '\n')
   return { bare, v1Commit }
 }
 

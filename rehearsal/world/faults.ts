@@ -1,4 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { envFiles } from './csb1-fixture.ts'
+import { ensureRehearsalSecrets } from './secrets.ts'
+import { paths } from './state.ts'
 import { say } from '../../helpers/output/say.ts'
 import { gatewayRepo } from './remote-head.ts'
 import { machines, type World } from './world.ts'
@@ -21,17 +26,60 @@ interface FaultEntry {
   revert: ((world: World, host: string) => void) | { freshFleetOnly: string }
 }
 
-/** A commit on a simulated remote (what the next `git pull` brings), made on the gateway. */
-function commitOnRemote(repo: 'nixfleet' | 'nixcfg', edit: string, message: string): void {
-  execFileSync('docker', [
-    'exec',
-    'rehearsal-gateway',
-    'sh',
-    '-euc',
-    `t=$(mktemp -d); git clone -q ${gatewayRepo(repo)} "$t/n"; cd "$t/n"; ${edit}; ` +
-      `git -c user.name='Markus Barta' -c user.email=markus@barta.cm commit -qam ${shq(message)}; ` +
-      `git push -q origin HEAD:main; rm -rf "$t"`,
-  ])
+/** A commit on a simulated remote (what the next `git pull` brings), made on the gateway; returns its hash. */
+function commitOnRemote(repo: 'nixfleet' | 'nixcfg', edit: string, message: string): string {
+  return execFileSync(
+    'docker',
+    [
+      'exec',
+      'rehearsal-gateway',
+      'sh',
+      '-euc',
+      `t=$(mktemp -d); git clone -q ${gatewayRepo(repo)} "$t/n"; cd "$t/n"; ${edit}; ` +
+        `git -c user.name='Markus Barta' -c user.email=markus@barta.cm commit -qam ${shq(message)}; ` +
+        `git push -q origin HEAD:main; git rev-parse HEAD; rm -rf "$t"`,
+    ],
+    { encoding: 'utf8' },
+  ).trim()
+}
+
+/**
+ * A change to the dashboard the runbook builds: the runbook checks out the
+ * pinned revision's stand-in, not main's head, so the commit made on the
+ * remote becomes the stand-in of the newest modelled revision (the one whose
+ * stand-in main's head was; the default pin).
+ */
+function changePinnedDashboard(edit: string, message: string): void {
+  const map = JSON.parse(readFileSync(paths.nixfleetStandIns, 'utf8')) as Record<string, string>
+  const head = execFileSync(
+    'git',
+    ['--git-dir', join(paths.dir, 'nixfleet.git'), 'rev-parse', 'main'],
+    {
+      encoding: 'utf8',
+    },
+  ).trim()
+  const rev = Object.keys(map).find((r) => map[r] === head)
+  if (!rev)
+    throw new Error(`no modelled nixfleet revision stands in at the remote's main (${head})`)
+  map[rev] = commitOnRemote('nixfleet', edit, message)
+  writeFileSync(paths.nixfleetStandIns, JSON.stringify(map, null, 2) + '\n')
+}
+
+/** Writes csb1's ~/secrets/nixfleet.env as an operator would have prepared it, changed by `edit` (a sed script). */
+function preparedEnvFile(world: World, host: string, edit: string): void {
+  const file = envFile(world, host)
+  execFileSync(
+    'docker',
+    [
+      'exec',
+      '-i',
+      container(host),
+      'sh',
+      '-euc',
+      `mkdir -p "$(dirname ${file})"; sed ${shq(edit)} > ${file}; chown -R mba:users "$(dirname ${file})"; chmod 600 ${file}`,
+    ],
+    { input: envFiles(ensureRehearsalSecrets()).v2 },
+  )
 }
 
 const shq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
@@ -131,13 +179,12 @@ const CATALOG = {
   },
   'dashboard-never-healthy': {
     description:
-      'the v2 commit csb1 pulls has a healthcheck that cannot pass (it calls curl, which the image lacks)',
+      'the pinned v2 revision csb1 builds has an image without wget, so its healthcheck (wget --spider /login) cannot pass',
     actsOn: 'dashboard',
     apply: () =>
-      commitOnRemote(
-        'nixfleet',
-        `sed -i "s/'wget', '-q', '--spider',/'curl', '-sf',/" docker-compose.yml && grep -q curl docker-compose.yml`,
-        'fix(compose): healthcheck with curl',
+      changePinnedDashboard(
+        `printf 'RUN rm -f /usr/local/bin/wget\\n' >> v2/Dockerfile`,
+        'chore(docker): slimmer v2 image',
       ),
     revert: { freshFleetOnly: ONCE_MADE },
   },
@@ -156,21 +203,23 @@ const CATALOG = {
     revert: { freshFleetOnly: ONCE_MADE },
   },
   'totp-mismatch': {
-    description: "csb1's dashboard env file has a TOTP secret other than the operator's",
+    description:
+      "csb1's ~/secrets/nixfleet.env, prepared before the migration, has a TOTP secret other than the operator's",
     actsOn: 'dashboard',
-    // A valid base32 secret, just not the operator's.
+    // A valid base32 secret, just not the operator's. The runbook keeps a complete file it finds.
     apply: (world, host) =>
-      exec(
+      preparedEnvFile(
+        world,
         host,
-        `sed -i 's/^NIXFLEET_TOTP_SECRET=.*/NIXFLEET_TOTP_SECRET=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP/' ${envFile(world, host)}`,
+        's/^NIXFLEET_TOTP_SECRET=.*/NIXFLEET_TOTP_SECRET=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP/',
       ),
     revert: { freshFleetOnly: ONCE_MADE },
   },
   'required-variable-missing': {
-    description: "csb1's dashboard env file lacks NIXFLEET_SESSION_SECRET",
+    description:
+      "csb1's ~/secrets/nixfleet.env, prepared before the migration, lacks NIXFLEET_SESSION_SECRET",
     actsOn: 'dashboard',
-    apply: (world, host) =>
-      exec(host, `sed -i '/^NIXFLEET_SESSION_SECRET=/d' ${envFile(world, host)}`),
+    apply: (world, host) => preparedEnvFile(world, host, '/^NIXFLEET_SESSION_SECRET=/d'),
     revert: { freshFleetOnly: ONCE_MADE },
   },
   'agent-exits-on-start': {
@@ -180,13 +229,18 @@ const CATALOG = {
     revert: (_w, host) => unmark(host, 'agent-exits-on-start'),
   },
   'no-restart-policy': {
-    description: 'the v2 commit csb1 pulls has no restart policy for the dashboard service',
+    description:
+      'when the v2 dashboard container starts on csb1 (the deploy), its restart policy is set to no, as a service defined without one would have',
     actsOn: 'dashboard',
-    apply: () =>
-      commitOnRemote(
-        'nixfleet',
-        `sed -i '/^ *restart: unless-stopped$/d' docker-compose.yml && ! grep -q 'restart:' docker-compose.yml`,
-        'chore(compose): tidy service definition',
+    // A watcher on csb1's Docker events, as a transient unit; the policy it sets stays with the container.
+    apply: (_w, host) =>
+      exec(
+        host,
+        `systemd-run --unit=runbook-fault-no-restart-policy sh -c ` +
+          shq(
+            `docker events --filter type=container --filter event=start --filter label=com.docker.compose.project=csb1 --filter label=com.docker.compose.service=nixfleet --format '{{.ID}}' | ` +
+              `while read -r id; do docker update --restart=no "$id"; done`,
+          ),
       ),
     revert: { freshFleetOnly: ONCE_MADE },
   },
@@ -201,7 +255,7 @@ const CATALOG = {
         host,
         `systemd-run --unit=runbook-fault-neighbour-breaks sh -c ` +
           shq(
-            `docker events --filter type=container --filter event=start --filter label=com.docker.compose.project=nixfleet --format '{{.ID}}' | ` +
+            `docker events --filter type=container --filter event=start --filter label=com.docker.compose.project=csb1 --filter label=com.docker.compose.service=nixfleet --format '{{.ID}}' | ` +
               `{ read -r _; docker stop $(docker ps -q --filter label=com.docker.compose.service=grafana); }`,
           ),
       ),

@@ -215,7 +215,6 @@ async function prepareMaterial(world: World, images: Images) {
   const env = envFiles(secrets)
   const csb1Extras = {
     v1Env: env.v1,
-    v2Env: env.v2,
     v1Database: readFileSync(createV1Database()),
     v1Commit: nixfleet.v1Commit,
   }

@@ -4,11 +4,9 @@ import { machines, type Machine, type World } from './world.ts'
 
 const NIXCFG_URL = 'https://github.com/markus-barta/nixcfg.git'
 
-/** What a simulated host is told about itself at boot (from the world, never the inventory). */
-/** What csb1 additionally gets: the v1 stack's seed data and the prepared v2 secrets file. */
+/** What csb1 additionally gets: the v1 stack's seed data (no v2 secrets file: the migration writes it). */
 export interface Csb1Extras {
   v1Env: string
-  v2Env: string
   v1Database: Buffer
   v1Commit: string
 }
@@ -70,7 +68,7 @@ export function machineProvisioning(
     ],
     checkout: { user: u.name, path: m.checkout, repoUrl: NIXCFG_URL, branch: 'main' },
     caCert,
-    files: [...tokenFiles, ...(csb1 ? csb1Files(u, csb1) : [])],
+    files: [...tokenFiles, ...(csb1 ? csb1Files(csb1) : [])],
     ...(csb1 ? { firstBoot: ['/usr/local/lib/csb1-first-boot.sh'] } : {}),
     deploy: {
       user: m.role === 'nixos' ? 'root' : u.name,
@@ -87,7 +85,7 @@ export function machineProvisioning(
   }
 }
 
-function csb1Files(u: Machine['user'], x: Csb1Extras): HostProvisioning['files'] {
+function csb1Files(x: Csb1Extras): HostProvisioning['files'] {
   const seed = '/var/lib/runbook-sim/seed'
   return [
     { path: `${seed}/v1.env`, content: x.v1Env, mode: '0600', owner: 'root:root' },
@@ -99,14 +97,6 @@ function csb1Files(u: Machine['user'], x: Csb1Extras): HostProvisioning['files']
       owner: 'root:root',
     },
     { path: `${seed}/v1-commit`, content: x.v1Commit + '\n', mode: '0644', owner: 'root:root' },
-    // P4500 §2.2: the operator prepared the v2 secrets file before the migration.
-    {
-      path: `${u.home}/secrets/nixfleet.env`,
-      firstBootOnly: true,
-      content: x.v2Env,
-      mode: '0600',
-      owner: `${u.name}:users`,
-    },
   ]
 }
 

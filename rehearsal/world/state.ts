@@ -23,6 +23,8 @@ export const paths = {
   state: join(STATE_DIR, 'state.json'),
   secrets: join(STATE_DIR, 'secrets.json'),
   target: join(STATE_DIR, 'target.json'),
+  /** Real nixfleet revision → the fixture commit standing in for it. */
+  nixfleetStandIns: join(STATE_DIR, 'nixfleet-stand-ins.json'),
 }
 
 export interface RehearsalState {

@@ -35,6 +35,8 @@ export function describeRehearsalTarget(env: NodeJS.ProcessEnv = process.env): s
     evaluate: { command: [TSX, EVALUATE_CLI] },
     ledger: join(paths.dir, 'ledger.jsonl'),
     person: { by: 'simulated', command: [TSX, PERSON_CLI], deadlineMs: PERSON_DEADLINE_MS },
+    // The fixture commit for each real nixfleet revision (written with the nixfleet remote).
+    nixfleetStandIns: paths.nixfleetStandIns,
   }
   mkdirSync(paths.dir, { recursive: true })
   writeFileSync(paths.target, JSON.stringify(description, null, 2) + '\n')

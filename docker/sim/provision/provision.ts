@@ -40,6 +40,9 @@ function ensureUser(u: HostProvisioning['users'][number]): void {
     if (spec.role === 'nixos') run('usermod', ['-aG', 'systemd-journal', u.name])
   }
   for (const g of u.groups ?? []) run('usermod', ['-aG', g, u.name])
+  // A home the image already had files under (csb1's ~/docker) is not created by
+  // useradd and stays root's; a real user owns their home (and may add ~/secrets).
+  run('chown', [`${u.name}:users`, u.home])
   const ssh = join(u.home, '.ssh')
   mkdirSync(ssh, { recursive: true, mode: 0o700 })
   writeFileSync(join(ssh, 'authorized_keys'), u.authorizedKeys.join('\n') + '\n', { mode: 0o600 })

@@ -9,28 +9,19 @@ import { poll } from '../../../helpers/wait/poll.ts'
 import { simulated } from './world-hosts.ts'
 
 /**
- * Simulated csb1: its own Docker engine running the v1 dashboard behind the
- * TLS front, the v2 sources one `git pull` away, and a real reboot that the
- * dashboard survives by its restart policy.
+ * Simulated csb1 as the real one was (reference §3): its own Docker engine,
+ * the main stack (front + neighbours) in ~/docker, v1 running from the
+ * checkout's docker/docker-compose.csb1.yml with its database in a named
+ * volume, and a real reboot.
  */
-describe('simulated csb1 (Docker engine, v1 → v2 dashboard, TLS front)', () => {
+describe('simulated csb1 (Docker engine, v1 as deployed, TLS front)', () => {
   const { host } = simulated('csb1')
   const nixos = new NixosAdapter()
   const fleet = dashboardClient('rehearsal', 'https://fleet.barta.cm')
-  const compose = (args: string): Promise<string> =>
-    host.succeed(`cd ~/docker/nixfleet && docker compose ${args} 2>&1`, { timeout: '5m' })
-  /** The container found through compose (its name differs between compose versions), until Docker calls it healthy. */
-  const waitHealthy = (what: string, timeout: '2m' | '3m'): Promise<void> =>
-    poll(
-      what,
-      async () => {
-        const id = (await compose('ps -q nixfleet')).trim()
-        if (!id) throw new Error('no nixfleet container')
-        const h = (await host.succeed(`docker inspect -f '{{.State.Health.Status}}' ${id}`)).trim()
-        if (h !== 'healthy') throw new Error(`health ${h}`)
-      },
-      { timeout, interval: '3s' },
-    )
+  const inDir = (dir: string, cmd: string) =>
+    host.run(`cd ${dir} && ${cmd} 2>&1`, { timeout: '5m' })
+  const v1State = async (): Promise<string> =>
+    (await host.succeed(`docker inspect -f '{{.State.Status}}' nixfleet`)).trim()
 
   afterAll(async () => {
     await fleet.close()
@@ -53,11 +44,28 @@ describe('simulated csb1 (Docker engine, v1 → v2 dashboard, TLS front)', () =>
     }
   })
 
-  it('v1 agents poll it: the hosts’ last poll advances in the v1 database', async () => {
+  it('v1 runs as on the real csb1: project docker from docker/docker-compose.csb1.yml, database in a named volume', async () => {
+    const stack = new DashboardStack(host, loadInventory())
+    const v1 = await stack.v1Container()
+    expect(v1?.name).toBe('nixfleet')
+    expect(v1?.running).toBe(true)
+    expect(v1?.compose.project).toBe('docker')
+    expect(v1?.compose.configFiles.join()).toMatch(
+      /\/docker\/nixfleet\/docker\/docker-compose\.csb1\.yml$/,
+    )
+    expect(v1?.volumes.get('/data')).toBe('docker_nixfleet-data')
+    // The neighbours are the main stack's: project csb1.
+    const neighbours = await host.succeed(
+      `docker ps --filter label=com.docker.compose.project=csb1 --format '{{.Names}}'`,
+    )
+    expect(neighbours).toMatch(/grafana/)
+  })
+
+  it('v1 agents poll it: the hosts’ last poll advances in the database in its volume', async () => {
     const lastSeen = (): Promise<string> =>
       host
         .succeed(
-          `sqlite3 ~/docker/nixfleet/data/nixfleet.db "SELECT last_seen FROM hosts WHERE id = 'gpc0'"`,
+          `docker exec nixfleet python3 -c "import sqlite3; print(sqlite3.connect('/data/nixfleet.db').execute(\\"SELECT last_seen FROM hosts WHERE id = 'gpc0'\\").fetchone()[0])"`,
         )
         .then((s) => s.trim())
     const first = await poll(
@@ -72,51 +80,74 @@ describe('simulated csb1 (Docker engine, v1 → v2 dashboard, TLS front)', () =>
     await expect.poll(lastSeen, { timeout: 60_000, interval: 2000 }).not.toBe(first)
   })
 
+  it("the plan's literal §1.2 leaves v1 running and finds no data/nixfleet.db, as on the real csb1", async () => {
+    // cd ~/docker/nixfleet && docker compose down: the root compose file is the generic example, not v1's.
+    const down = await inDir('~/docker/nixfleet', 'docker compose down')
+    expect(down.exitCode, down.stdout).toBe(0)
+    const cp = await inDir(
+      '~/docker/nixfleet',
+      'cp data/nixfleet.db data/nixfleet.db.v1-backup-$(date +%Y%m%d)',
+    )
+    expect(cp.exitCode).not.toBe(0)
+    expect(cp.stdout).toMatch(/No such file or directory/)
+    // docker ps | grep nixfleet: "Should show nothing". It shows v1.
+    expect(await host.succeed('docker ps | grep nixfleet || true')).toMatch(/nixfleet/)
+    expect(await v1State()).toBe('running')
+    expect(classifyWsAnswer(await fleet.http('GET', '/ws'))).toMatchObject({ kind: 'v1' })
+  })
+
   it('the dashboard rollback refuses without a verified backup, before stopping anything', async () => {
     const stack = new DashboardStack(host, loadInventory())
-    const running = await stack.runningIds()
-    expect(running.length).toBeGreaterThan(0)
     await expect(verifiedBackup(stack)).rejects.toThrow(
       'csb1: not rolling back: no v1 database backup (data/nixfleet.db.v1-backup-*) in ~/docker/nixfleet; v2 was left as it is',
     )
     // A backup that is not a database (a truncated copy, say) is refused just the same.
     const bad = 'data/nixfleet.db.v1-backup-20250101'
-    await host.succeed(stack.inDir(`echo 'not sqlite' > ${bad}`))
+    await host.succeed(stack.inCheckout(`mkdir -p data && echo 'not sqlite' > ${bad}`))
     try {
       await expect(verifiedBackup(stack)).rejects.toThrow(
         /csb1: not rolling back: the backup data\/nixfleet\.db\.v1-backup-20250101 cannot be verified: .*not a readable SQLite database/,
       )
     } finally {
-      await host.succeed(stack.inDir(`rm -f ${bad}`))
+      await host.succeed(stack.inCheckout(`rm -f ${bad}`))
     }
-    expect(await stack.runningIds(), 'the v1 stack must still be running').toEqual(running)
+    expect(await v1State(), 'the v1 dashboard must still be running').toBe('running')
   })
 
-  it('git pull, docker compose build, up -d: the v2 dashboard becomes healthy and /ws answers 401', async () => {
-    await compose('down')
-    // With no container left carrying its router, the front answers Traefik's own 404.
+  it("the plan's literal §2.3 (git pull, build, up -d in ~/docker/nixfleet) does not bring v2", async () => {
+    await host.succeed('docker stop nixfleet')
+    // With no running container carrying its router, the front answers Traefik's own 404.
     expect(classifyWsAnswer(await fleet.http('GET', '/ws'))).toMatchObject({ kind: 'no-router' })
-    expect(await host.succeed('cd ~/docker/nixfleet && git pull 2>&1')).toMatch(
-      /Fast-forward|Updating/,
-    )
-    await compose('build')
-    await compose('up -d')
-    await waitHealthy('v2 container healthy', '2m')
-    expect(await compose('logs nixfleet')).toContain('starting dashboard server addr=:8000')
-    expect((await fleet.http('GET', '/login')).body).toContain('NixFleet Login')
-    expect((await fleet.http('GET', '/ws')).status).toBe(401)
+    expect((await inDir('~/docker/nixfleet', 'git pull')).stdout).toMatch(/Fast-forward|Updating/)
+    // The root compose file builds the repository's root: v1's image, not v2/.
+    const config = await inDir('~/docker/nixfleet', 'docker compose config')
+    expect(config.stdout).not.toMatch(/v2/)
+    await inDir('~/docker/nixfleet', 'docker compose build')
+    const up = await inDir('~/docker/nixfleet', 'docker compose up -d')
+    // v1's stopped container still holds the name the example compose asks for.
+    expect(up.exitCode, up.stdout).not.toBe(0)
+    expect(up.stdout).toMatch(/nixfleet.*already in use|Conflict/)
+    expect((await fleet.http('GET', '/ws')).status).not.toBe(401)
   })
 
-  it('after a reboot of csb1 the v2 dashboard is back by its restart policy', async () => {
+  it('after a reboot of csb1 the main stack is back by its restart policy, and the stopped v1 stays stopped', async () => {
     const r = await host.reboot({
       command: nixos.rebootCommand,
       bootIdentity: (h) => nixos.bootIdentity(h),
       timeout: '4m',
     })
     expect(r.after).not.toBe(r.before)
-    await waitHealthy('v2 container healthy after reboot', '3m')
-    await expect
-      .poll(async () => (await fleet.http('GET', '/login')).status, { timeout: 60_000 })
-      .toBe(200)
+    const grafana = dashboardClient('rehearsal', 'https://grafana.barta.cm')
+    try {
+      await expect
+        .poll(async () => (await grafana.http('GET', '/')).status, {
+          timeout: 120_000,
+          interval: 2000,
+        })
+        .toBe(200)
+    } finally {
+      await grafana.close()
+    }
+    expect(await v1State()).toBe('exited')
   })
 })

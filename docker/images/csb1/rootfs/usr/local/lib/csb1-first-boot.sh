@@ -1,8 +1,11 @@
 #!/bin/sh
-# First boot of simulated csb1: the state before the migration. The main stack
-# (front + neighbours) runs from ~/docker, the nixfleet checkout sits at its v1
-# commit in ~/docker/nixfleet (origin/main already has v2, so `git pull` brings
-# it), with the v1 .env and the v1 database, and the v1 dashboard is up.
+# First boot of simulated csb1: the state before the migration, laid out as
+# the real csb1 was (reference §3). The main stack (front + neighbours, Compose
+# project csb1) runs from ~/docker; the nixfleet checkout sits at its v1 commit
+# in ~/docker/nixfleet with v1's .env (v1 names), and v1 runs from
+# docker/docker-compose.csb1.yml (project `docker`, container `nixfleet`) with
+# its database in the named volume docker_nixfleet-data, not in the checkout.
+# There is no ~/secrets/nixfleet.env yet: the migration writes it.
 set -eu
 user=mba
 home=/home/$user
@@ -12,13 +15,18 @@ chown -R "$user:users" "$home/docker"
 as_user git clone --quiet https://github.com/markus-barta/nixfleet.git "$home/docker/nixfleet"
 cd "$home/docker/nixfleet"
 as_user git reset --quiet --hard "$(cat $seed/v1-commit)"
-as_user mkdir -p data
 install -o "$user" -g users -m 600 "$seed/v1.env" .env
-install -o "$user" -g users -m 644 "$seed/nixfleet.db" data/nixfleet.db
+# Where csb1 keeps its services' secrets (the other stacks' env files); nixfleet's is not there yet.
+install -d -o "$user" -g users -m 700 "$home/secrets"
 # The engine starts in parallel with this machine's provisioning (which runs
 # before sshd); the files above needed none of it. Waits for it here.
 systemctl start runbook-inner-images.service
 # The images come with csb1's Docker data (the rehearsal's csb1 seed); compose
 # builds any that is missing. The main stack first: it creates the network v1 joins.
 cd "$home/docker" && as_user docker compose up -d
-cd "$home/docker/nixfleet" && as_user docker compose up -d
+cd "$home/docker/nixfleet"
+v1() { as_user docker compose -f docker/docker-compose.csb1.yml --env-file .env "$@"; }
+# The database goes into the volume before v1 first starts, as months of v1 left it there.
+v1 up --no-start
+as_user docker cp "$seed/nixfleet.db" nixfleet:/data/nixfleet.db
+v1 up -d
