@@ -1,5 +1,6 @@
 import { PLAN_CHECKLISTS } from '../../helpers/report/plan-checklists.ts'
 import type { Expectations } from './expect-run.ts'
+import { describePins, type Pins } from './pinned-inventory.ts'
 
 /**
  * The fault matrix: each scenario runs runbook specs on a fresh fleet under
@@ -15,10 +16,11 @@ export interface Scenario {
   why: string
   startAs?: 'phase1-done'
   /**
-   * The agents' nixfleet pin for this run (the inventory's nixfleet_v2_rev),
-   * when the scenario is a real revision rather than a fault.
+   * Real nixfleet revisions for this run, when the scenario is a real day
+   * rather than a fault: the agents' pin (the inventory's nixfleet_v2_rev)
+   * and the dashboard's (dashboard.revision).
    */
-  agentPin?: string
+  pins?: Pins
   specs: string[]
   expect: Expectations
   timeoutMs: number
@@ -329,7 +331,7 @@ export const SCENARIOS: Scenario[] = [
   {
     id: 'day-agents-3999ab9',
     faults: 'morning-firewall:csb1',
-    agentPin: DAY_AGENT_PIN,
+    pins: { agents: DAY_AGENT_PIN },
     why: "the migration day at 13:20: the agents pinned where nixcfg e2f03f6e pinned them (nixfleet 3999ab9), csb1 on the morning's firewall (nixcfg 9021575c); the Mac registers under its network name, pull only fetches a checkout nothing cloned, and the runbook refuses the reboot that locked csb1 out",
     startAs: 'phase1-done',
     specs: [PHASE2, CRITERIA],
@@ -376,8 +378,8 @@ export const SCENARIOS: Scenario[] = [
 ]
 
 /** What a scenario sets up, for titles and the matrix table: its faults and any real revision it pins. */
-export function scenarioSetup(s: Pick<Scenario, 'faults' | 'agentPin'>): string {
-  const parts = [s.faults, s.agentPin ? `agents at nixfleet ${s.agentPin}` : ''].filter(Boolean)
+export function scenarioSetup(s: Pick<Scenario, 'faults' | 'pins'>): string {
+  const parts = [s.faults, s.pins ? describePins(s.pins) : ''].filter(Boolean)
   return parts.join('; ') || 'no fault'
 }
 

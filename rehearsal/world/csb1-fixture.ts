@@ -20,8 +20,10 @@ async function bundle(entry: string, outfile: string, external: string[] = []): 
   await bundleForNode({ [basename(outfile, '.mjs')]: entry }, dirname(outfile), external)
 }
 
+/** A dashboard's bundle with its native modules and the revisions it can be (read with its REVISION). */
 async function dashboardApp(entry: string, appDir: string): Promise<void> {
   await bundle(entry, join(appDir, 'dashboard.mjs'), ['better-sqlite3'])
+  cpSync(join(ROOT, 'docker', 'nixfleet-revs.json'), join(appDir, 'nixfleet-revs.json'))
   for (const m of NATIVE_MODULES)
     cpSync(join(ROOT, 'node_modules', m), join(appDir, 'node_modules', m), { recursive: true })
 }

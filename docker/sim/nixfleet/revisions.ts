@@ -65,3 +65,13 @@ export function behaviourAt(revision: string, history: [string, 'v1' | 'v2'][]):
 
 /** Whether the hub deadlocks after a disconnect (from 29f2b4e until de15045). */
 export const hubDeadlocks = (b: Behaviour): boolean => b.offlineOnDisconnect && !b.hubDeadlockFixed
+
+/** The first revision with every fix (e5798044, reference §1): what a simulation without a pin runs. */
+export const ALL_FIXED: Behaviour = {
+  revision: FIXES.pullMovesCheckout,
+  version: 'v2',
+  ...(Object.fromEntries(Object.keys(FIXES).map((k) => [k, true])) as Record<
+    keyof typeof FIXES,
+    boolean
+  >),
+}

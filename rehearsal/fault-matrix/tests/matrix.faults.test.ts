@@ -2,7 +2,7 @@ import { describe, expect, inject, it } from 'vitest'
 import { judgeRun } from '../expect-run.ts'
 import { recordScenario } from '../matrix-table.ts'
 import { readResults, rehearsalSecrets, reportProblems } from '../report-checks.ts'
-import { inventoryWithAgentPin } from '../pinned-inventory.ts'
+import { inventoryWithPins } from '../pinned-inventory.ts'
 import { runRunbook } from '../run-runbook.ts'
 import { readTranscript } from '../../../helpers/transcript/transcript.ts'
 import { PHASE1_ITEMS, scenarioSetup, selectScenarios } from '../scenarios.ts'
@@ -22,7 +22,7 @@ describe('the fault matrix', () => {
         env: {
           REHEARSAL_FAULTS: s.faults,
           ...(s.startAs ? { REHEARSAL_START_AS: s.startAs } : {}),
-          ...(s.agentPin ? { FLEET_INVENTORY: inventoryWithAgentPin(s.agentPin) } : {}),
+          ...(s.pins ? { FLEET_INVENTORY: inventoryWithPins(s.pins) } : {}),
         },
         timeoutMs: s.timeoutMs,
       })

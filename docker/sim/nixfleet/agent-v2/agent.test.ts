@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { DashboardClient } from '../../../../helpers/dashboard/client.ts'
 import { loadConfig } from '../dashboard-v2/config.ts'
+import { ALL_FIXED } from '../revisions.ts'
 import { startDashboard, type RunningDashboard } from '../dashboard-v2/server.ts'
 
 /**
@@ -40,6 +41,7 @@ const startDash = async (): Promise<void> => {
       NIXFLEET_DATA_DIR: join(work, 'data'),
     }),
     () => undefined,
+    ALL_FIXED,
   )
   port = d.port
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type WebSocket from 'ws'
 import { collectFrames, DashboardClient, openSocket } from '../../../../helpers/dashboard/client.ts'
 import { totpCode } from '../../../../helpers/dashboard/totp.ts'
+import { ALL_FIXED } from '../revisions.ts'
 import { loadConfig } from './config.ts'
 import { startDashboard, type RunningDashboard } from './server.ts'
 
@@ -31,7 +32,7 @@ const env = {
 let d: RunningDashboard
 let base: string
 const start = async (): Promise<void> => {
-  d = await startDashboard(loadConfig(env), () => undefined)
+  d = await startDashboard(loadConfig(env), () => undefined, ALL_FIXED)
   base = `http://127.0.0.1:${d.port}`
 }
 const agent = (token = AGENT_TOKEN): Promise<WebSocket> =>

@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws'
+import { hubDeadlocks, type Behaviour } from '../revisions.ts'
 import type { Store } from './store.ts'
 
 /** A frame field as text; anything that is not a string or number counts as absent. */
@@ -14,10 +15,19 @@ export class Hub {
   private browsers = new Set<WebSocket>()
   /** Set on shutdown: the store is about to close and sockets closing now must not write to it. */
   private stopping = false
+  /**
+   * From 29f2b4e until de15045 (hub.go): the hub loop marks a disconnected
+   * agent's host offline and broadcasts it while holding its own lock, and the
+   * broadcast takes the same lock again. The loop stops for good: no agent
+   * message is handled, no agent registers, no command finds its agent, while
+   * /login, /health and the 401 on /ws still answer.
+   */
+  deadlocked = false
 
   constructor(
     private readonly store: Store,
     private readonly log: (msg: string) => void,
+    private readonly behaviour: Behaviour,
   ) {}
 
   broadcast(type: string, payload: unknown): void {
@@ -40,6 +50,8 @@ export class Hub {
   addAgent(ws: WebSocket): void {
     let hostname: string | undefined
     ws.on('message', (data: Buffer) => {
+      // Nothing reads the message channel any more; the socket stays open.
+      if (this.deadlocked) return
       let msg: { type?: string; payload?: Record<string, unknown> }
       try {
         msg = JSON.parse(data.toString()) as typeof msg
@@ -55,14 +67,16 @@ export class Hub {
           const previous = this.agents.get(hostname)
           this.agents.set(hostname, ws)
           if (previous && previous !== ws) previous.close() // the new socket wins; no close code (v2.0)
-          this.store.register({
-            hostname,
-            host_type: text(p.host_type, 'nixos'),
-            agent_version: text(p.agent_version, ''),
-            os_version: text(p.os_version, ''),
-            nixpkgs_version: text(p.nixpkgs_version, ''),
-            generation: text(p.generation, ''),
-          })
+          // Before 2dc955d (hub.go) a register was only logged: /api/hosts stays {"hosts":null}.
+          if (this.behaviour.storesHosts)
+            this.store.register({
+              hostname,
+              host_type: text(p.host_type, 'nixos'),
+              agent_version: text(p.agent_version, ''),
+              os_version: text(p.os_version, ''),
+              nixpkgs_version: text(p.nixpkgs_version, ''),
+              generation: text(p.generation, ''),
+            })
           ws.send(JSON.stringify({ type: 'registered', payload: { host_id: hostname } }))
           this.log(`agent registered host_id=${hostname}`)
           this.broadcast('host_update', {
@@ -125,9 +139,16 @@ export class Hub {
       }
     })
     ws.on('close', () => {
+      if (this.deadlocked) return
       if (!this.stopping && hostname && this.agents.get(hostname) === ws) {
         this.agents.delete(hostname)
+        // Before 29f2b4e a disconnected host kept its status (still "online").
+        if (!this.behaviour.offlineOnDisconnect) return
         this.store.setStatus(hostname, 'offline')
+        if (hubDeadlocks(this.behaviour)) {
+          this.deadlocked = true
+          return
+        }
         this.broadcast('host_update', { host_id: hostname, online: false, status: 'offline' })
         this.log(`agent disconnected host_id=${hostname}`)
       }

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
 import { totpValid } from '../../../../helpers/dashboard/totp.ts'
 import type { DashboardConfig } from './config.ts'
+import type { Behaviour } from '../revisions.ts'
 import { Hub } from './hub.ts'
 import { dashboardPage, loginPage } from './pages.ts'
 import { Store } from './store.ts'
@@ -21,6 +22,8 @@ import {
  * bcrypt + TOTP and a per-IP rate limit, unsigned DB-backed session cookie,
  * CSRF on mutations, 302 to /login without a session, 401 on /ws without
  * credentials, agents by bearer token, commands with 409 for offline hosts.
+ * What differs between the real revisions (reference §2) follows `behaviour`:
+ * /health, hosts stored on register, offline marking and the hub deadlock.
  */
 const COOKIE = 'nixfleet_session'
 const SECURITY_HEADERS = {
@@ -41,9 +44,10 @@ export interface RunningDashboard {
 export async function startDashboard(
   cfg: DashboardConfig,
   log: (m: string) => void,
+  behaviour: Behaviour,
 ): Promise<RunningDashboard> {
   const store = new Store(cfg.dbPath)
-  const hub = new Hub(store, log)
+  const hub = new Hub(store, log, behaviour)
   const limiter = new RateLimiter(cfg.rateLimit, cfg.rateWindowMs)
   const wss = new WebSocketServer({ noServer: true, maxPayload: 512 * 1024 })
 
@@ -105,7 +109,9 @@ export async function startDashboard(
     const url = new URL(req.url ?? '/', 'http://dashboard')
     const path = url.pathname
     const method = req.method ?? 'GET'
-    if (path === '/health' && method === 'GET') return json(res, 200, { status: 'ok' })
+    // /health came with 6933b5f (handlers.go, server.go); before, the router has no such route.
+    if (path === '/health' && method === 'GET' && behaviour.healthEndpoint)
+      return json(res, 200, { status: 'ok' })
     if (path === '/login' && method === 'GET') {
       if (session(req)) return redirect(res, '/')
       return send(res, 200, loginPage(url.searchParams.get('error')), 'text/html; charset=utf-8')
@@ -138,6 +144,8 @@ export async function startDashboard(
         } catch {
           return send(res, 400, 'Invalid JSON\n')
         }
+        // A deadlocked hub holds its lock: GetAgent never returns, nor does the request.
+        if (hub.deadlocked) return new Promise<void>(() => undefined)
         const agent = hub.agentFor(host)
         if (!agent) return send(res, 409, 'Host offline\n')
         const command = String(cmd.command ?? '')
