@@ -186,7 +186,10 @@ export function judgeListing(
   if (!h)
     return {
       online: false,
-      detail: `${host} is not listed (hosts: ${hosts.map((x) => x.hostname).join(', ') || 'none'})`,
+      detail: hosts.length
+        ? `${host} is not listed (hosts: ${hosts.map((x) => x.hostname).join(', ')})`
+        : // The migration day's first dashboard (before nixfleet 2dc955d) only logged a register.
+          `${host} is not listed: the dashboard lists no host at all (/api/hosts {"hosts":null}); a v2 dashboard before nixfleet 2dc955d87fa5 does not store the hosts that register: check the dashboard's revision`,
       generation: '',
     }
   const seen = h.last_seen ? parseDashboardTime(h.last_seen) : NaN

@@ -36,6 +36,12 @@ describe('“online” means a live connection now', () => {
     )
   })
 
+  it('an empty host list names the dashboard that does not store hosts (the day’s 40a6392)', () => {
+    expect(judgeListing([], 'gpc0', NOW).detail).toMatch(
+      /^gpc0 is not listed: the dashboard lists no host at all \(\/api\/hosts \{"hosts":null\}\); a v2 dashboard before nixfleet 2dc955d87fa5 does not store/,
+    )
+  })
+
   it('reads SQLite’s UTC timestamps and RFC 3339 alike', () => {
     expect(parseDashboardTime('2025-12-14 14:30:00')).toBe(Date.parse('2025-12-14T14:30:00Z'))
     expect(parseDashboardTime('2025-12-14T15:30:00+01:00')).toBe(Date.parse('2025-12-14T14:30:00Z'))

@@ -90,6 +90,12 @@ const rolloutRefused = /the v2 agent rollout refused, nothing was changed/
 
 /** The agents' nixfleet pin on the migration day (nixcfg e2f03f6e's flake.lock). */
 const DAY_AGENT_PIN = '3999ab9856de35c21b00de9891ea44912c00e502'
+/** The dashboard csb1 built at 13:24 ("v2 dashboard deployed to csb1"), and the one it ran that evening. */
+const DAY_DASHBOARD_PIN = '40a6392c56e5d51176692385132e560339e9859f'
+const EVENING_DASHBOARD_PIN = 'b860b3afca73335c847c1d9ed4fd793d4e7b966c'
+// Before 2dc955d a register is only logged: the dashboard lists nobody.
+const neverListed = (h: string): RegExp =>
+  new RegExp(`${h} is not listed: the dashboard lists no host at all .*before nixfleet 2dc955d`)
 // Before 7377787 the agent names its host with os.Hostname(): on a Mac, the network's name.
 const macUnderOtherName = /mba-mbp-work is not listed \(hosts: .*mba-mbp-work\.lan/
 // Before e579804 nothing clones the agent's checkout and pull only fetches.
@@ -331,8 +337,8 @@ export const SCENARIOS: Scenario[] = [
   {
     id: 'day-agents-3999ab9',
     faults: 'morning-firewall:csb1',
-    pins: { agents: DAY_AGENT_PIN },
-    why: "the migration day at 13:20: the agents pinned where nixcfg e2f03f6e pinned them (nixfleet 3999ab9), csb1 on the morning's firewall (nixcfg 9021575c); the Mac registers under its network name, pull only fetches a checkout nothing cloned, and the runbook refuses the reboot that locked csb1 out",
+    pins: { agents: DAY_AGENT_PIN, dashboard: DAY_DASHBOARD_PIN },
+    why: "the migration day at 13:20: the dashboard csb1 built then (nixfleet 40a6392), the agents pinned where nixcfg e2f03f6e pinned them (nixfleet 3999ab9), csb1 on the morning's firewall (nixcfg 9021575c); the dashboard stores no host, the Mac's launcher waits for a /health that does not exist, pull only fetches a checkout nothing cloned, and the runbook refuses the reboot that locked csb1 out",
     startAs: 'phase1-done',
     specs: [PHASE2, CRITERIA],
     timeoutMs: 25 * 60_000,
@@ -374,6 +380,16 @@ export const SCENARIOS: Scenario[] = [
         T.scV2Agents,
       ],
     },
+  },
+  {
+    id: 'evening-b860b3a',
+    faults: '',
+    pins: { agents: DAY_AGENT_PIN, dashboard: EVENING_DASHBOARD_PIN },
+    why: "the migration day's evening: the dashboard at nixfleet b860b3a (hosts stored, /health, offline marking, and the hub deadlock that comes with it) with the agents still at 3999ab9; after the first agent disconnect the dashboard looks healthy but handles nothing: hosts go stale and commands are never delivered",
+    startAs: 'phase1-done',
+    specs: [PHASE2, CRITERIA],
+    timeoutMs: 25 * 60_000,
+    expect: { fail: [], pass: [T.build] },
   },
 ]
 
