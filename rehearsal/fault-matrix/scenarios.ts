@@ -344,7 +344,8 @@ export const SCENARIOS: Scenario[] = [
     timeoutMs: 25 * 60_000,
     expect: {
       fail: [
-        { check: T.listed('mba-mbp-work'), message: macUnderOtherName },
+        { check: T.listed('gpc0'), message: neverListed('gpc0') },
+        { check: T.listed('mba-mbp-work'), message: neverListed('mba-mbp-work') },
         { check: T.afterReboot('mba-mbp-work'), message: macUnderOtherName },
         { check: T.connected('mba-mbp-work'), message: macUnderOtherName },
         { check: T.bothOnline, message: macUnderOtherName },
@@ -367,7 +368,6 @@ export const SCENARIOS: Scenario[] = [
         ...deployChecks,
         T.agentLog('gpc0'),
         T.agentLog('mba-mbp-work'),
-        T.listed('gpc0'),
         T.afterReboot('gpc0'),
         T.running,
         T.login,

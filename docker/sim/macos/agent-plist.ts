@@ -17,7 +17,11 @@ export const LABEL = 'com.nixfleet.agent'
  * dashboard without /health (before 6933b5f) every start of the Mac's agent
  * is a minute late. Logs go to /tmp/nixfleet-agent.{log,err}.
  */
-export function renderAgentPlist(ev: Evaluation, home: string): string | undefined {
+export function renderAgentPlist(
+  ev: Evaluation,
+  home: string,
+  revsFile = join(SIM_DIR, 'nixfleet-revs.json'),
+): string | undefined {
   const cfg = ev.agent
   if (!cfg.enable) return undefined
   const env = agentEnvironment(
@@ -33,8 +37,7 @@ export function renderAgentPlist(ev: Evaluation, home: string): string | undefin
       .replace(/\/ws$/, '')
       .replace(/\/$/, '') + '/health'
   const waitsForHealth =
-    ev.moduleVersion === 'v2' &&
-    behaviourAt(ev.revision, readRevisions(join(SIM_DIR, 'nixfleet-revs.json'))).macWaitsForHealth
+    ev.moduleVersion === 'v2' && behaviourAt(ev.revision, readRevisions(revsFile)).macWaitsForHealth
   const wait = [
     'waited=0',
     `while ! curl -sf --connect-timeout 2 --max-time 5 ${quote(health)} >/dev/null 2>&1; do`,

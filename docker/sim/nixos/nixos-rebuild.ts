@@ -17,7 +17,7 @@ import {
   storePath,
 } from '../lib/evaluate.ts'
 import { Profile } from '../lib/generations.ts'
-import { renderAgentUnit } from './unit.ts'
+import { changedUnitAction, renderAgentUnit } from './unit.ts'
 import { FIREWALL_FILE } from './firewall-rules.ts'
 
 const UNIT = 'nixfleet-agent.service'
@@ -30,7 +30,7 @@ function systemctl(...args: string[]): number {
   return spawnSync('systemctl', args, { stdio: ['ignore', 'ignore', 'inherit'] }).status ?? 1
 }
 
-/** switch-to-configuration: stop removed units, restart changed ones, start new ones. */
+/** switch-to-configuration: stop removed units, start new ones, changed ones as changedUnitAction says. */
 function activate(next: string | undefined): number {
   out('activating the configuration...')
   out('setting up /etc...')
@@ -48,12 +48,24 @@ function activate(next: string | undefined): number {
   writeFileSync(UNIT_PATH, next)
   systemctl('daemon-reload')
   systemctl('enable', UNIT)
-  if (prev === undefined) {
+  const plan = changedUnitAction(prev, next)
+  if (plan === 'start') {
     out(`the following new units were started: ${UNIT}`)
     systemctl('start', UNIT)
-  } else {
+  } else if (plan === 'skip') {
+    out(`NOT restarting the following changed units: ${UNIT}`)
+    return 0
+  } else if (plan === 'restart') {
     out(`restarting the following units: ${UNIT}`)
     systemctl('restart', UNIT)
+  } else {
+    // stopIfChanged (NixOS's default): stopped before activation, started after. A
+    // switch the agent runs itself is in the unit's cgroup: the stop ends it here,
+    // and nothing starts the agent again (an explicit stop is not a crash).
+    out(`stopping the following units: ${UNIT}`)
+    systemctl('stop', UNIT)
+    out(`starting the following units: ${UNIT}`)
+    systemctl('start', UNIT)
   }
   // A unit that dies right away is reported as real activation does (exit 4).
   spawnSync('sleep', ['1'])

@@ -13,10 +13,18 @@ export interface Running {
 
 export type LineSink = (line: string, stream: 'stdout' | 'stderr') => void
 
-function runScript(script: string, cwd: string, onLine: LineSink): Running {
+/**
+ * A command in a session of its own (Setsid) or in the agent's process group.
+ * On macOS before ace61cb (v2/internal/agent/commands.go) it is the agent's
+ * group, so launchd stopping the agent (a switch that changes its own job)
+ * takes the running switch with it. On NixOS systemd stops the whole unit's
+ * cgroup either way; 393dc40 (modules/nixos.nix) keeps the unit from being
+ * stopped instead (see the simulated nixos-rebuild).
+ */
+function runScript(script: string, cwd: string, onLine: LineSink, ownSession: boolean): Running {
   const child = spawn('/bin/sh', ['-c', script], {
     cwd,
-    detached: true,
+    detached: ownSession,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   for (const [stream, name] of [
@@ -42,7 +50,9 @@ function runScript(script: string, cwd: string, onLine: LineSink): Running {
     pid: child.pid,
     done,
     stop: () => {
-      if (child.pid) process.kill(-child.pid, 'SIGTERM')
+      if (!child.pid) return
+      if (ownSession) process.kill(-child.pid, 'SIGTERM')
+      else child.kill('SIGTERM')
     },
   }
 }
@@ -98,7 +108,13 @@ export function startCommand(
   const script = commandScript(name, cfg)
   if (!script) return undefined
   mkdirSync(dirname(cfg.repoDir), { recursive: true })
-  return runScript(script, existsSync(cfg.repoDir) ? cfg.repoDir : dirname(cfg.repoDir), onLine)
+  const ownSession = cfg.hostType !== 'macos' || cfg.behaviour.macSwitchSurvives
+  return runScript(
+    script,
+    existsSync(cfg.repoDir) ? cfg.repoDir : dirname(cfg.repoDir),
+    onLine,
+    ownSession,
+  )
 }
 
 /** 7-character commit of the agent's checkout, re-read on every heartbeat. */
