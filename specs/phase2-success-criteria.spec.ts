@@ -13,6 +13,7 @@ import { DashboardSession } from '../helpers/dashboard/session.ts'
 import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
 import { hostsForPhase } from '../helpers/inventory/load-inventory.ts'
 import { dashboardStack, testHosts, planSuccessCriteria } from '../helpers/phases/phase2.ts'
+import { describeContainer } from '../helpers/steps/v1-container.ts'
 import { hostScope } from '../helpers/config/scope.ts'
 import { planMode } from '../helpers/config/plan-mode.ts'
 import { showPlan } from '../helpers/plan/show-plan.ts'
@@ -74,6 +75,13 @@ describe('Success Criteria', () => {
     } finally {
       await c.close()
     }
+    // The container itself, found as phase 1 finds it: a v1 that is running but not
+    // (yet) routed is not stopped.
+    const v1 = await stack.v1Container()
+    expect(
+      v1?.running,
+      `${inv.dashboard.host}: the v1 dashboard still runs: ${v1 ? describeContainer(v1) : ''}`,
+    ).not.toBe(true)
     const containers = await stack.nixfleetContainers()
     expect(containers, `${inv.dashboard.host}: docker ps | grep nixfleet`).toHaveLength(1)
   })

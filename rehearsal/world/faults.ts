@@ -183,7 +183,8 @@ const CATALOG = {
     actsOn: 'dashboard',
     apply: () =>
       changePinnedDashboard(
-        `printf 'RUN rm -f /usr/local/bin/wget\\n' >> v2/Dockerfile`,
+        // Before USER 1000: the image's files are root's.
+        `sed -i 's#^USER 1000#RUN rm -f /usr/local/bin/wget\\nUSER 1000#' v2/Dockerfile && grep -q 'rm -f /usr/local/bin/wget' v2/Dockerfile`,
         'chore(docker): slimmer v2 image',
       ),
     revert: { freshFleetOnly: ONCE_MADE },

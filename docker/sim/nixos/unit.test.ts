@@ -5,7 +5,7 @@ import { renderAgentPlist } from '../macos/agent-plist.ts'
 import { changedUnitAction, renderAgentUnit } from './unit.ts'
 
 const REVS = fileURLToPath(new URL('../../nixfleet-revs.json', import.meta.url))
-const at = (revision: string): Evaluation => ({
+const at = (revision: string, interval = 30): Evaluation => ({
   moduleVersion: 'v2',
   revision,
   files: [],
@@ -15,7 +15,7 @@ const at = (revision: string): Evaluation => ({
     url: 'wss://fleet.barta.cm/ws',
     user: 'mba',
     tokenFile: '/run/agenix/nixfleet-token',
-    interval: 30,
+    interval,
     logLevel: 'info',
     repoUrl: 'https://github.com/markus-barta/nixcfg.git',
     branch: 'main',
@@ -27,7 +27,7 @@ const FIXED_NIXOS = '393dc408c290df03e178b86245f151f56aac2c3e'
 
 describe('a switch that changes the agent’s own unit (NixOS, 393dc40)', () => {
   it('before 393dc40 the changed unit is stopped before activation: a switch the agent runs is stopped with it', () => {
-    const prev = renderAgentUnit({ ...at(DAY), agent: { ...at(DAY).agent, interval: 10 } }, REVS)
+    const prev = renderAgentUnit(at(DAY, 10), REVS)
     const next = renderAgentUnit(at(DAY), REVS)!
     expect(next).not.toMatch(/X-RestartIfChanged/)
     expect(changedUnitAction(prev, next)).toBe('stop-start')

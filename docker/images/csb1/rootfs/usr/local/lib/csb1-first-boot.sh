@@ -30,3 +30,13 @@ v1() { as_user docker compose -f docker/docker-compose.csb1.yml --env-file .env 
 v1 up --no-start
 as_user docker cp "$seed/nixfleet.db" nixfleet:/data/nixfleet.db
 v1 up -d
+# The state before the migration: v1 healthy, so Traefik routes fleet.barta.cm to it.
+i=0
+until [ "$(docker inspect -f '{{.State.Health.Status}}' nixfleet 2>/dev/null)" = healthy ]; do
+  i=$((i + 1))
+  if [ "$i" -gt 120 ]; then
+    echo "csb1 first boot: v1 (container nixfleet) not healthy within 60 s" >&2
+    exit 1
+  fi
+  sleep 0.5
+done
