@@ -155,15 +155,11 @@ export async function rollbackDashboard(fleet: Fleet): Promise<DashboardRollback
     )
   const { volume, dir } = volumeFor(host.name, v1, database)
   const { commit, head } = await v1Commit(stack)
-  const dirty = (
-    await host.succeed(stack.inCheckout('git status --porcelain --untracked-files=no'), {
-      timeout: '30s',
-    })
-  ).trim()
+  const dirty = await stack.checkoutChanges()
   if (dirty)
     throw new HostError(
       host.name,
-      `not rolling back: ${stack.checkout} has local changes git checkout would refuse or lose: ${dirty.replace(/\n/g, ' | ')}`,
+      `not rolling back: ${stack.checkout} has local changes git checkout would refuse or lose: ${dirty}`,
     )
   const file = `${stack.dir}/docker-compose.yml`
   const withoutV2 = withoutV2Service(await readMainCompose(stack), fleet.inventory, file)

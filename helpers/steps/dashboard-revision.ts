@@ -52,15 +52,11 @@ export async function checkOutDashboardRevision(
   const from = (
     await host.succeed(stack.inCheckout('git rev-parse HEAD'), { timeout: '30s' })
   ).trim()
-  const dirty = (
-    await host.succeed(stack.inCheckout('git status --porcelain --untracked-files=no'), {
-      timeout: '30s',
-    })
-  ).trim()
+  const dirty = await stack.checkoutChanges()
   if (dirty)
     throw new HostError(
       host.name,
-      `${stack.checkout} has local changes git checkout would refuse or lose: ${dirty.replace(/\n/g, ' | ')}; nothing was deployed`,
+      `${stack.checkout} has local changes git checkout would refuse or lose: ${dirty}; nothing was deployed`,
     )
   await host.succeed(stack.inCheckout('git fetch --quiet origin 2>&1'), { timeout: '5m' })
   const known = await host.run(stack.inCheckout(sh`git cat-file -e ${`${commit}^{commit}`}`), {

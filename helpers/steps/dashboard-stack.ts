@@ -108,6 +108,18 @@ export class DashboardStack {
     }
   }
 
+  /**
+   * Local changes to tracked files in the checkout, as one line (empty when
+   * clean): what a `git checkout` there would refuse or lose.
+   */
+  async checkoutChanges(): Promise<string> {
+    const out = await this.host.succeed(
+      this.inCheckout('git status --porcelain --untracked-files=no'),
+      { timeout: '30s' },
+    )
+    return out.trim().replace(/\n/g, ' | ')
+  }
+
   /** The v1 database backups in the checkout (inventory `dashboard.backup`), oldest first. */
   async backups(): Promise<string[]> {
     const prefix = this.inventory.dashboard.backup.replace('{date}', '')
