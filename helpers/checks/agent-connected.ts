@@ -35,9 +35,14 @@ export async function waitAgentConnected(
         )
       const reason = await whyNot?.()
       if (reason) throw new TerminalStateError(`${spec.name}: the agent cannot connect: ${reason}`)
+      // Connected but never registered: the dashboard took the socket and answers nothing on it.
+      const unanswered =
+        connected && !registered
+          ? ' (the dashboard accepted the connection but never answered the register: a dashboard whose hub handles no agent message, as nixfleet from 29f2b4e528f1 until de150459032f after an agent disconnects)'
+          : ''
       throw new HostError(
         spec.name,
-        `agent log since its start lacks ${connected ? '' : '"connected to dashboard" '}${registered ? '' : '"registered"'}; last lines: ${last}`,
+        `agent log since its start lacks ${connected ? '' : '"connected to dashboard" '}${registered ? '' : '"registered"'}; last lines: ${last}${unanswered}`,
       )
     },
     { timeout, interval: '2s' },

@@ -97,6 +97,20 @@ export function watchCommandFrames(
 }
 
 /**
+ * Why a command request got no answer, when the dashboard otherwise looks
+ * healthy: the migration day's evening dashboard (nixfleet 29f2b4e until
+ * de15045) stopped handling agents and commands after an agent disconnected,
+ * while /health and the login page still answered.
+ */
+async function stuckHint(client: DashboardClient, err: unknown): Promise<string> {
+  if (!/no complete answer within/.test((err as Error).message)) return ''
+  const health = await client.http('GET', '/health', { timeoutMs: 5000 }).catch(() => undefined)
+  return health?.status === 200
+    ? '; /health still answers 200, so the dashboard is up but handles no command: restart its container (a nixfleet dashboard from 29f2b4e528f1 until de150459032f stops this way after an agent disconnects)'
+    : ''
+}
+
+/**
  * A command sent the way the dashboard's UI sends it: the browser socket
  * is open first (so no output is missed), then POST …/command with the
  * CSRF token; the streamed `command_output` lines are collected until the
@@ -115,7 +129,11 @@ export async function sendCommand(
     const frames = watchCommandFrames(ws, host, command, timeoutMs, watch)
     // Keep the collector's rejection handled while the POST is in flight.
     frames.catch(() => undefined)
-    const r = await client.command(host, command)
+    const r = await client.command(host, command).catch(async (err: unknown) => {
+      throw new DashboardError(`${(err as Error).message}${await stuckHint(client, err)}`, {
+        cause: err,
+      })
+    })
     if (r.status !== 200)
       throw new DashboardError(
         `POST /api/hosts/${host}/command ${command}: HTTP ${r.status} ${r.body.trim()}`,

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import type WebSocket from 'ws'
 import { collectFrames, DashboardClient, openSocket } from '../../../../helpers/dashboard/client.ts'
+import { sendCommand } from '../../../../helpers/dashboard/commands.ts'
 import { behaviourAt, readRevisions } from '../revisions.ts'
 import { loadConfig } from './config.ts'
 import { startDashboard, type RunningDashboard } from './server.ts'
@@ -101,8 +102,11 @@ describe('the simulated dashboard at the day’s revisions', () => {
     expect((await c.http('GET', '/health')).status).toBe(200)
     expect((await c.http('GET', '/login')).status).toBe(302)
     expect((await c.http('GET', '/ws')).status).toBe(401)
-    // The Mac is still connected, but its command never gets an answer.
+    // The Mac is still connected, but its command never gets an answer; the runbook says why.
     await expect(c.command('mba-mbp-work', 'pull')).rejects.toThrow(/no complete answer within 3 s/)
+    await expect(sendCommand(c, 'mba-mbp-work', 'pull', 5000)).rejects.toThrow(
+      /no complete answer within 3 s.*; \/health still answers 200, so the dashboard is up but handles no command: restart its container/,
+    )
     // A new agent connects but is never registered.
     const again = await openSocket(`ws://127.0.0.1:${d!.port}/ws`, {
       Authorization: `Bearer ${TOKEN}`,
