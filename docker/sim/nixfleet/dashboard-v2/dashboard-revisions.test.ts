@@ -62,6 +62,20 @@ async function register(port: number, hostname: string): Promise<WebSocket> {
   return ws
 }
 
+/** gpc0 and the Mac registered, then gpc0 disconnects and is marked offline (from 29f2b4e). */
+async function afterGpc0Disconnects(
+  revision: string,
+): Promise<{ c: DashboardClient; mac: WebSocket }> {
+  const { c } = await dashboardAt(revision)
+  const gpc0 = await register(d!.port, 'gpc0')
+  const mac = await register(d!.port, 'mba-mbp-work')
+  gpc0.close()
+  await expect
+    .poll(async () => (await c.hosts()).find((h) => h.hostname === 'gpc0')?.status)
+    .toBe('offline')
+  return { c, mac }
+}
+
 describe('the simulated dashboard at the day’s revisions', () => {
   it('40a6392 (deployed 13:24): a registered host is not stored, /api/hosts is {"hosts":null}; no /health', async () => {
     const { c } = await dashboardAt(AT.deployed)
@@ -91,13 +105,7 @@ describe('the simulated dashboard at the day’s revisions', () => {
   })
 
   it('b860b3a (the evening): after one disconnect the hub is stuck; login, /health and /ws still answer, commands never arrive', async () => {
-    const { c } = await dashboardAt(AT.evening)
-    const gpc0 = await register(d!.port, 'gpc0')
-    const mac = await register(d!.port, 'mba-mbp-work')
-    gpc0.close()
-    await expect
-      .poll(async () => (await c.hosts()).find((h) => h.hostname === 'gpc0')?.status)
-      .toBe('offline')
+    const { c, mac } = await afterGpc0Disconnects(AT.evening)
     // Everything a health probe looks at still answers.
     expect((await c.http('GET', '/health')).status).toBe(200)
     expect((await c.http('GET', '/login')).status).toBe(302)
@@ -118,13 +126,7 @@ describe('the simulated dashboard at the day’s revisions', () => {
   })
 
   it('de15045: the same disconnect leaves the hub working', async () => {
-    const { c } = await dashboardAt(AT.deadlockFixed)
-    const gpc0 = await register(d!.port, 'gpc0')
-    const mac = await register(d!.port, 'mba-mbp-work')
-    gpc0.close()
-    await expect
-      .poll(async () => (await c.hosts()).find((h) => h.hostname === 'gpc0')?.status)
-      .toBe('offline')
+    const { c, mac } = await afterGpc0Disconnects(AT.deadlockFixed)
     const cmd = collectFrames(mac, (f) => f.some((x) => x.type === 'command'), 3000)
     expect((await c.command('mba-mbp-work', 'pull')).status).toBe(200)
     await cmd
