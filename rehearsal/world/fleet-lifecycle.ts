@@ -1,6 +1,8 @@
 import { sealedNetworkOptions, sealNetwork, unsealNetwork } from './sealed-network.ts'
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFile, execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { basename } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { buildImages } from '../../docker/build-images.ts'
 import { Host } from '../../helpers/hosts/host.ts'
 import { progress, say } from '../../helpers/output/say.ts'
@@ -28,8 +30,12 @@ import { SystemdContainer } from './systemd-container.ts'
 import { loadWorld, machines, type Machine, type World } from './world.ts'
 import { rehearsalSshSettings } from './ssh-settings.ts'
 import { bringTo, type StartState } from '../../helpers/runner/start-as.ts'
+import { DEFAULT_INVENTORY } from '../../helpers/inventory/load-inventory.ts'
+import { snapshotInputs, type SnapshotInputs } from './snapshot-inputs.ts'
+import { findSnapshot, saveSnapshot, touchSnapshot, type Snapshot } from './snapshots.ts'
 
 export const LABEL = 'runbook.rehearsal'
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 export { rehearsalSshSettings }
 
@@ -51,10 +57,11 @@ export function fleetDown(world = loadWorld()): void {
 
 /** Where csb1's own Docker engine keeps its images and containers (see SystemdContainer). */
 const INNER_DOCKER_ROOT = '/var/lib/runbook-rehearsal'
-function innerDockerDir(machine: string, seed: string): string {
-  const dir = `${INNER_DOCKER_ROOT}/${machine}-docker`
+const innerDockerPath = (machine: string): string => `${INNER_DOCKER_ROOT}/${machine}-docker`
+function innerDockerDir(machine: string, from: string): string {
+  const dir = innerDockerPath(machine)
   mkdirSync(INNER_DOCKER_ROOT, { recursive: true })
-  copySeed(seed, dir)
+  copySeed(from, dir)
   return dir
 }
 
@@ -75,8 +82,12 @@ export function worldHost(m: Machine): Host {
   )
 }
 
-/** A simulated machine is ready when its provisioning (users, checkout, first deployment) has finished. */
-async function waitReady(m: Machine): Promise<void> {
+/**
+ * A simulated machine is ready when its provisioning (users, checkout, first
+ * deployment) has finished; resumed from a snapshot, csb1 is ready when its
+ * engine runs again (and health checks passed) what it ran when saved.
+ */
+async function waitReady(m: Machine, innerRunning?: string[]): Promise<void> {
   const h = worldHost(m)
   try {
     await poll(
@@ -91,10 +102,35 @@ async function waitReady(m: Machine): Promise<void> {
       },
       { timeout: m.image === 'csb1' ? '420s' : '180s', interval: '1s' },
     )
+    if (innerRunning?.length) await waitInnerContainers(m, h, innerRunning)
     if (m.image === 'csb1') await refuseOverlappingNetworks(h)
   } finally {
     await h.close()
   }
+}
+
+async function waitInnerContainers(m: Machine, h: Host, names: string[]): Promise<void> {
+  await poll(
+    `${m.name}: its containers running again (${names.join(', ')})`,
+    async () => {
+      const status = new Map(
+        (await h.succeed(`docker ps --format '{{.Names}}\t{{.Status}}'`, { timeout: '20s' }))
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => l.split('\t') as [string, string]),
+      )
+      const notYet = names.filter(
+        (n) =>
+          !/^Up\b/.test(status.get(n) ?? '') ||
+          /health: starting|unhealthy/.test(status.get(n) ?? ''),
+      )
+      if (notYet.length)
+        throw new Error(
+          `not yet: ${notYet.map((n) => `${n} (${status.get(n) ?? 'not running'})`).join(', ')}`,
+        )
+    },
+    { timeout: '180s', interval: '1s' },
+  )
 }
 
 /** IPv4 subnets of `docker network inspect` lines "<name> <subnet> <subnet>…". */
@@ -138,7 +174,13 @@ export interface UpOptions {
 type Images = Awaited<ReturnType<typeof buildImages>>
 type Progress = (what: string) => void
 
-/** Starts a fresh simulated fleet: images, keys, the nixcfg remote, the gateway, eight machines. */
+/**
+ * Starts a fresh simulated fleet: images, keys, the nixcfg remote, the
+ * gateway, eight machines, brought to the requested state. A state past
+ * `initial` is started from its snapshot when one was made from the same
+ * inputs; otherwise the runbook brings a cold fleet there and the result is
+ * saved (REHEARSAL_SNAPSHOTS=0: always the runbook, nothing saved).
+ */
 export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
   const started = Date.now()
   // Where fleet-up time goes, as progress lines (bench:fleet measures the whole).
@@ -147,45 +189,170 @@ export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
   const world = loadWorld()
   const images = await buildImages()
   step('images checked')
-  fleetDown(world)
-  const material = await prepareMaterial(world, images)
-  step('keys, remotes, TLS and csb1 files ready')
-  docker('network', 'create', '--label', `${LABEL}=1`, ...sealedNetworkOptions(), world.network)
-  sealNetwork()
-  // Started together with the machines: a machine's first boot retries its clone
-  // from the git server until the gateway answers.
-  const gatewayStarting = startGateway(world, images, material).then((g) => {
-    step('gateway started')
-    return g
-  })
-  // csb1 first: its first boot (Docker engine, two stacks) is the longest.
-  const startOrder = [...machines(world)].sort(
-    (a, b) => Number(b.image === 'csb1') - Number(a.image === 'csb1'),
-  )
-  const machinesStarting = Promise.all(
-    startOrder.map((m) => startMachine(world, images, material, m, step)),
-  )
-  const [gateway, started2] = await Promise.all([gatewayStarting, machinesStarting])
-  const containers: Record<string, string> = { gateway: gateway.getId() }
-  for (const [m, id] of started2) containers[m.name] = id
-  cloneOperatorWorktree(gitRemoteUrl(world))
-  await bringTo(opts.as ?? 'initial')
+  const as = opts.as ?? 'initial'
+  const inputs =
+    as !== 'initial' && process.env.REHEARSAL_SNAPSHOTS !== '0'
+      ? snapshotInputs(images, process.env.FLEET_INVENTORY ?? DEFAULT_INVENTORY)
+      : undefined
+  let snapshot = inputs ? lookUpSnapshot(as, inputs) : undefined
+  let containers: Record<string, string>
+  if (snapshot) containers = await startFromSnapshot(world, snapshot, step)
+  else {
+    containers = await startCold(world, images, step)
+    await bringTo(as)
+    step(`brought to ${as} by the runbook`)
+    if (inputs) {
+      snapshot = await saveFleet(as, inputs, containers)
+      step(`snapshot ${basename(snapshot.dir)} saved`)
+      // The run goes on from the snapshot, as every later one will: what it saved is what it uses.
+      containers = await startFromSnapshot(world, snapshot, step)
+    }
+  }
   const faults = opts.faults ?? []
   await applyFaults(world, faults)
-  step('operator clone, start state and faults done')
+  step('start state and faults done')
   const state: RehearsalState = {
     startedAt: new Date().toISOString(),
     network: world.network,
     images,
     containers,
     faults: faults.map((f) => `${f.name}:${f.host}`),
-    startedAs: opts.as ?? 'initial',
+    startedAs: as,
+    ...(snapshot ? { snapshot: basename(snapshot.dir) } : {}),
   }
   writeState(state)
   say(
-    `rehearsal fleet up in ${formatMs(Date.now() - started)} (${Object.keys(containers).length} containers)`,
+    `rehearsal fleet up in ${formatMs(Date.now() - started)} (${Object.keys(containers).length} containers${snapshot ? `, from snapshot ${basename(snapshot.dir)}` : ''})`,
   )
   return state
+}
+
+/** The usable snapshot of `state`, saying why any other one is not used. */
+function lookUpSnapshot(state: StartState, inputs: SnapshotInputs): Snapshot | undefined {
+  const r = findSnapshot(state, inputs)
+  for (const why of r.found ? [] : r.refused) say(`rehearsal: snapshot refused: ${why}`)
+  if (!r.found)
+    say(`rehearsal: no snapshot of "${state}" for these inputs: the runbook brings the fleet there`)
+  return r.found
+}
+
+/** A fleet from nothing: new material, every machine's first boot, the operator's clone. */
+async function startCold(
+  world: World,
+  images: Images,
+  step: Progress,
+): Promise<Record<string, string>> {
+  fleetDown(world)
+  const material = await prepareMaterial(world, images)
+  step('keys, remotes, TLS and csb1 files ready')
+  createNetwork(world)
+  // Started together with the machines: a machine's first boot retries its clone
+  // from the git server until the gateway answers.
+  const gatewayStarting = startGateway(world, images.gateway, material).then((g) => {
+    step('gateway started')
+    return g
+  })
+  const machinesStarting = Promise.all(
+    startOrder(world).map((m) =>
+      startMachine(world, images[m.image ?? m.role], m, step, {
+        material,
+        innerDocker: material.csb1Seed,
+      }),
+    ),
+  )
+  const [gateway, started] = await Promise.all([gatewayStarting, machinesStarting])
+  const containers: Record<string, string> = { gateway: gateway.getId() }
+  for (const [m, id] of started) containers[m.name] = id
+  cloneOperatorWorktree(gitRemoteUrl(world))
+  return containers
+}
+
+/**
+ * Every machine booted from its saved disk, with the rehearsal's material as
+ * it was saved (so keys, CA, secrets and known_hosts match the machines).
+ */
+async function startFromSnapshot(
+  world: World,
+  snap: Snapshot,
+  step: Progress,
+): Promise<Record<string, string>> {
+  fleetDown(world)
+  rmSync(paths.dir, { recursive: true, force: true })
+  execFileSync('cp', ['-a', snap.material, paths.dir])
+  // Files naming this checkout's paths are written for this checkout.
+  describeRehearsalTarget()
+  writeSshConfig(world)
+  exportRehearsalSecrets(ensureRehearsalSecrets())
+  step(`material of snapshot ${basename(snap.dir)} restored`)
+  createNetwork(world)
+  const image = (name: string): string => {
+    const tag = snap.manifest.images[name]
+    if (!tag) throw new Error(`snapshot ${snap.dir}: no image for ${name} in its manifest`)
+    return tag
+  }
+  const gatewayStarting = startGateway(world, image('gateway'), undefined).then((g) => {
+    step('gateway started')
+    return g
+  })
+  const machinesStarting = Promise.all(
+    startOrder(world).map((m) =>
+      startMachine(world, image(m.name), m, step, {
+        innerDocker: m.image === 'csb1' ? snap.innerDocker(m.name) : undefined,
+        innerRunning: snap.manifest.innerRunning[m.name],
+      }),
+    ),
+  )
+  const [gateway, started] = await Promise.all([gatewayStarting, machinesStarting])
+  touchSnapshot(snap)
+  const containers: Record<string, string> = { gateway: gateway.getId() }
+  for (const [m, id] of started) containers[m.name] = id
+  return containers
+}
+
+/** Stops every machine cleanly (its shutdown, csb1's engine stopping its containers) and saves them. */
+async function saveFleet(
+  state: StartState,
+  inputs: SnapshotInputs,
+  containers: Record<string, string>,
+): Promise<Snapshot> {
+  const csb1 = machines(loadWorld()).filter((m) => m.image === 'csb1')
+  // What csb1's engine runs now is what a fleet from the snapshot waits for.
+  const innerRunning = Object.fromEntries(
+    csb1.map((m) => [
+      m.name,
+      docker('exec', containers[m.name]!, 'docker', 'ps', '--format', '{{.Names}}')
+        .split('\n')
+        .filter(Boolean),
+    ]),
+  )
+  await new Promise<void>((resolve, reject) =>
+    execFile('docker', ['stop', '-t', '60', ...Object.values(containers)], (err) =>
+      err ? reject(new Error(`stopping the fleet to save it: ${err.message}`)) : resolve(),
+    ),
+  )
+  return saveSnapshot({
+    state,
+    inputs,
+    containers,
+    material: paths.dir,
+    innerDocker: Object.fromEntries(csb1.map((m) => [m.name, innerDockerPath(m.name)])),
+    innerRunning,
+    runbookCommit:
+      spawnSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() ||
+      'unknown',
+  })
+}
+
+function createNetwork(world: World): void {
+  docker('network', 'create', '--label', `${LABEL}=1`, ...sealedNetworkOptions(), world.network)
+  sealNetwork()
+}
+
+/** csb1 first: its boot (Docker engine, two stacks) is the longest. */
+function startOrder(world: World): Machine[] {
+  return [...machines(world)].sort(
+    (a, b) => Number(b.image === 'csb1') - Number(a.image === 'csb1'),
+  )
 }
 
 /** Everything a fresh fleet is made from, made anew: keys, secrets, remotes, CA, csb1's files. */
@@ -222,9 +389,12 @@ async function prepareMaterial(world: World, images: Images) {
 }
 type Material = Awaited<ReturnType<typeof prepareMaterial>>
 
-/** The gateway: the jump host and the git server holding the nixcfg and nixfleet remotes. */
-function startGateway(world: World, images: Images, m: Material) {
-  return new SystemdContainer(images.gateway, { cpuShares: 4096 })
+/**
+ * The gateway: the jump host and the git server holding the nixcfg and
+ * nixfleet remotes (given them at first boot; a snapshot's image has them).
+ */
+function startGateway(world: World, image: string, m: Material | undefined) {
+  let c = new SystemdContainer(image, { cpuShares: 4096 })
     .withName('rehearsal-gateway')
     .withHostname(world.gateway.hostname)
     .withNetworkMode(world.network)
@@ -233,66 +403,89 @@ function startGateway(world: World, images: Images, m: Material) {
       { container: 22, host: world.published.gateway_ssh },
       { container: 9418, host: world.published.git },
     )
-    .withCopyContentToContainer([
-      {
-        content: JSON.stringify(gatewayProvisioning(world, m.keys.gateway!, m.clientPub)),
-        target: '/etc/runbook-sim/host.json',
-      },
-    ])
-    .withCopyDirectoriesToContainer([
-      { source: m.bare, target: gatewayRepo('nixcfg') },
-      { source: m.nixfleet.bare, target: gatewayRepo('nixfleet') },
-    ])
     .withStartupTimeout(120_000)
-    .start()
+  if (m)
+    c = c
+      .withCopyContentToContainer([
+        {
+          content: JSON.stringify(gatewayProvisioning(world, m.keys.gateway!, m.clientPub)),
+          target: '/etc/runbook-sim/host.json',
+        },
+      ])
+      .withCopyDirectoriesToContainer([
+        { source: m.bare, target: gatewayRepo('nixcfg') },
+        { source: m.nixfleet.bare, target: gatewayRepo('nixfleet') },
+      ])
+  return c.start()
 }
 
 /**
  * One machine, started and waited for as soon as it runs: its SSH goes
  * through the gateway, and the wait retries while the gateway is still booting.
+ * From: the material of a first boot, or nothing (a snapshot's disk has it);
+ * innerDocker: where csb1's engine data is copied from (the seed, or the snapshot's).
  */
 async function startMachine(
   world: World,
-  images: Images,
-  material: Material,
-  m: ReturnType<typeof machines>[number],
+  image: string,
+  m: Machine,
   step: Progress,
-): Promise<readonly [ReturnType<typeof machines>[number], string]> {
+  from: { material?: Material; innerDocker?: string; innerRunning?: string[] },
+): Promise<readonly [Machine, string]> {
   const isCsb1 = m.image === 'csb1'
-  const provisioning = machineProvisioning(
-    m,
-    material.keys[m.name]!,
-    material.clientPub,
-    material.secrets,
-    material.tls.caCert,
-    isCsb1 ? material.csb1Extras : undefined,
-  )
-  let c = new SystemdContainer(images[m.image ?? m.role], {
+  const material = from.material
+  let c = new SystemdContainer(image, {
     tmpTmpfs: m.role === 'macos',
     firewall: m.role === 'nixos',
-    ...(isCsb1 ? { dockerEngine: innerDockerDir(m.name, material.csb1Seed), cpuShares: 4096 } : {}),
+    ...(isCsb1 && from.innerDocker
+      ? { dockerEngine: innerDockerDir(m.name, from.innerDocker), cpuShares: 4096 }
+      : {}),
   })
     .withName(`rehearsal-${m.name}`)
     .withHostname(m.name)
     .withNetworkMode(world.network)
     .withNetworkAliases(...m.aliases)
-    .withCopyContentToContainer([
+    .withStartupTimeout(120_000)
+  if (material) {
+    const provisioning = machineProvisioning(
+      m,
+      material.keys[m.name]!,
+      material.clientPub,
+      material.secrets,
+      material.tls.caCert,
+      isCsb1 ? material.csb1Extras : undefined,
+    )
+    c = c.withCopyContentToContainer([
       { content: JSON.stringify(provisioning), target: '/etc/runbook-sim/host.json' },
     ])
-    .withStartupTimeout(120_000)
-  if (isCsb1) {
-    // 443 inside is csb1's own Docker publishing its front, up only after first boot.
-    c = c
-      .withCopyDirectoriesToContainer([
+    if (isCsb1)
+      c = c.withCopyDirectoriesToContainer([
         { source: material.csb1Docker, target: `${m.user.home}/docker` },
       ])
-      .withLoopbackPorts({ container: 443, host: world.published.https })
+  } else {
+    // From a snapshot: the machine resumes as it was saved (see the firewall boot step).
+    c = c.withCopyContentToContainer([{ content: 'resume\n', target: '/etc/runbook-sim/resume' }])
   }
+  // 443 inside is csb1's own Docker publishing its front, up only after its boot.
+  if (isCsb1) c = c.withLoopbackPorts({ container: 443, host: world.published.https })
   const started = await c.start()
+  // A Mac booted from a snapshot waits at its FileVault screen; its owner was logged in
+  // when the state was saved, and logs in again (as the simulated person does).
+  if (!material && m.role === 'macos') logInAtUnlockScreen(started.getId())
   step(`${m.name} started`)
-  await waitReady(m)
+  await waitReady(m, from.innerRunning)
   step(`${m.name} ready`)
   return [m, started.getId()] as const
+}
+
+function logInAtUnlockScreen(container: string): void {
+  docker(
+    'exec',
+    container,
+    'sh',
+    '-c',
+    'mkdir -p /run/runbook-sim && touch /run/runbook-sim/logged-in',
+  )
 }
 
 /** The running fleet, if every container of the last `fleetUp` is still there and running. */

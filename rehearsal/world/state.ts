@@ -35,6 +35,8 @@ export interface RehearsalState {
   faults: string[]
   /** What the fleet was started as: 'initial' (before phase 1) or a phase it was brought past. */
   startedAs: string
+  /** The snapshot the fleet was started from, if any. */
+  snapshot?: string
 }
 
 export function readState(): RehearsalState | undefined {

@@ -159,7 +159,21 @@ function markFirstBoot(): void {
   writeFileSync(booted, new Date().toISOString() + '\n')
 }
 
+/**
+ * A machine started from a rehearsal snapshot resumes as it was saved: the
+ * fleet's start leaves this mark on its disk, and this start alone is marked
+ * (in /run) for the boot steps that would otherwise apply something new.
+ */
+function markResume(): void {
+  const mark = '/etc/runbook-sim/resume'
+  if (!existsSync(mark)) return
+  mkdirSync('/run/runbook-sim', { recursive: true })
+  writeFileSync('/run/runbook-sim/resumed', '')
+  rmSync(mark)
+}
+
 markFirstBoot()
+markResume()
 writeFileSync('/etc/hostname', spec.hostname + '\n')
 spawnSync('hostname', [spec.hostname])
 for (const u of spec.users) ensureUser(u)
