@@ -86,7 +86,7 @@ describe('rehearsal-only runs', () => {
 
   // The npm scripts an operator runs with production exported in the shell (as the
   // README's production section has them export it): each refuses at once.
-  it.each(['test', 'rehearse', 'test:fleet', 'rehearse:faults', 'bench:rehearsal'])(
+  it.each(['test', 'rehearse', 'test:fleet', 'rehearse:faults', 'bench:rehearsal', 'bench'])(
     '`npm run %s` with production exported refuses at once, before anything starts',
     (script) => {
       const r = spawnSync('npm', ['run', '--silent', script], {

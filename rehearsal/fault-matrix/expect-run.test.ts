@@ -5,6 +5,7 @@ import type { CheckResult, RunbookRun } from './run-runbook.ts'
 const run = (...checks: [string, CheckResult['status'], string?][]): RunbookRun => ({
   exitCode: 1,
   folder: undefined,
+  durationMs: 0,
   output: '',
   checks: new Map(
     checks.map(([title, status, failure]) => [title, { title, status, failure: failure ?? '' }]),

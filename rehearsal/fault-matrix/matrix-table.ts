@@ -4,11 +4,14 @@ import { PLAN_CHECKLISTS } from '../../helpers/report/plan-checklists.ts'
 import type { RunbookRun } from './run-runbook.ts'
 import { scenarioSetup, type Scenario } from './scenarios.ts'
 
-interface ScenarioOutcome {
+export interface ScenarioOutcome {
   id: string
   faults: string
   targeted: string[]
   status: Record<string, string>
+  /** The scenario's wall time, its fleet's start included (read by `npm run bench`). */
+  durationMs?: number
+  fleet?: string
 }
 
 /**
@@ -24,6 +27,9 @@ export function recordScenario(folder: string, s: Scenario, run: RunbookRun): st
     faults: scenarioSetup(s),
     targeted: s.expect.fail.map((f) => f.check),
     status: Object.fromEntries([...run.checks.values()].map((c) => [c.title, c.status])),
+    durationMs: run.durationMs,
+    // The fleet's start, as the run printed it (from a snapshot, or brought there by the runbook).
+    fleet: /rehearsal fleet up in ([^\n]*)/.exec(run.output)?.[1] ?? 'not started',
   }
   const log = join(folder, 'scenarios.jsonl')
   appendFileSync(log, JSON.stringify(outcome) + '\n')

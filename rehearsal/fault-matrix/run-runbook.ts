@@ -21,6 +21,8 @@ export interface RunbookRun {
   output: string
   /** The run's report folder (reports/<run-id>), as the runbook printed it. */
   folder: string | undefined
+  /** Wall time of the whole run, its fleet's start included. */
+  durationMs: number
 }
 
 interface JsonReport {
@@ -74,6 +76,7 @@ export async function runRunbook(opts: {
   env: Record<string, string>
   timeoutMs: number
 }): Promise<RunbookRun> {
+  const started = Date.now()
   const dir = mkdtempSync(join(tmpdir(), 'runbook-faults-'))
   const report = join(dir, 'report.json')
   const child = spawn('npx', runbookArgs(opts.specs, report), {
@@ -117,5 +120,5 @@ export async function runRunbook(opts: {
   const id = /run: reports\/(\S+)/.exec(output)?.[1]
   const folder = id ? join(ROOT, 'reports', id) : undefined
   if (folder) hookFailures(folder, checks)
-  return { exitCode, checks, output, folder }
+  return { exitCode, checks, output, folder, durationMs: Date.now() - started }
 }

@@ -1,0 +1,166 @@
+/**
+ * The whole cost of a rehearsal, in one run, each figure beside the one the
+ * previous run recorded (bench/figures.json): images checked, fleet up from
+ * images and from the phase1-done snapshot, CPU and idle memory per machine,
+ * each spec file and the main job's tests, and the fault matrix in total and
+ * per scenario. Prints figures; asserts nothing.
+ *
+ *   npm run bench                         # everything (the fault matrix takes most of it)
+ *   BENCH_MATRIX=latest npm run bench     # the matrix's figures from its latest recorded run
+ *   BENCH_MATRIX=skip npm run bench       # without the matrix
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { cpus, hostname, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { buildImages } from '../docker/build-images.ts'
+import { rehearsalChildEnv } from '../helpers/config/target.ts'
+import { sleep } from '../helpers/time/duration.ts'
+import type { ScenarioOutcome } from '../rehearsal/fault-matrix/matrix-table.ts'
+import { runbookArgs } from '../rehearsal/fault-matrix/run-runbook.ts'
+import { fleetDown, fleetUp } from '../rehearsal/world/fleet-lifecycle.ts'
+import { formatFigure, readRecorded, record, type Figure } from './bench/figures.ts'
+import { cpuSeconds, machineCpu, pssMiB, rehearsalContainers } from './bench/machine-usage.ts'
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url))
+const FILE = join(ROOT, 'bench', 'figures.json')
+const matrixMode = process.env.BENCH_MATRIX ?? 'run'
+if (!['run', 'latest', 'skip'].includes(matrixMode))
+  throw new Error(`BENCH_MATRIX: "${matrixMode}" is not one of run, latest, skip`)
+
+const previous = readRecorded(FILE)
+const figures: Figure[] = []
+const add = (f: Figure): void => {
+  figures.push(f)
+  process.stdout.write(formatFigure(f, previous) + '\n')
+}
+const section = (title: string): void => void process.stdout.write(`\n# ${title}\n`)
+process.stdout.write(
+  `benchmark on ${hostname()} (${cpus().length} cores); previous figures: ${previous ? `${previous.recordedAt} on ${previous.machine}` : 'none recorded'}\n`,
+)
+
+section('images and fleet')
+let t = Date.now()
+await buildImages()
+add({ name: 'images checked (all built)', value: Date.now() - t, unit: 'ms' })
+
+fleetDown()
+const cpuBefore = machineCpu()
+t = Date.now()
+await fleetUp()
+add({ name: 'fleet up from images', value: Date.now() - t, unit: 'ms', target: '30 s' })
+const cpuAfter = machineCpu()
+add({
+  name: 'CPU busy during fleet up (all cores)',
+  value: (100 * (cpuAfter.busy - cpuBefore.busy)) / (cpuAfter.total - cpuBefore.total),
+  unit: '%',
+})
+const cpuAtUp = new Map(rehearsalContainers().map((c) => [c.name, cpuSeconds(c.id)]))
+await sleep(15_000) // first-boot work settles before a machine is called idle
+for (const c of rehearsalContainers()) {
+  const cpu = cpuAtUp.get(c.name)
+  if (cpu !== undefined) add({ name: `  ${c.name}: CPU until up`, value: cpu, unit: 's' })
+  add({
+    name: `  ${c.name}: idle memory (PSS)`,
+    value: pssMiB(c.name),
+    unit: 'MiB',
+    target: '64 MiB',
+  })
+}
+
+// The snapshot is made here if this checkout has none yet; the second start is the figure.
+t = Date.now()
+await fleetUp({ as: 'phase1-done' })
+add({
+  name: 'fleet to phase1-done, first start (saves a snapshot if none)',
+  value: Date.now() - t,
+  unit: 'ms',
+})
+t = Date.now()
+await fleetUp({ as: 'phase1-done' })
+add({
+  name: 'fleet up from the phase1-done snapshot',
+  value: Date.now() - t,
+  unit: 'ms',
+  target: '30 s',
+})
+fleetDown()
+
+section("the main job's tests (npm run rehearse: every spec, a fresh fleet)")
+const report = join(mkdtempSync(join(tmpdir(), 'bench-')), 'report.json')
+t = Date.now()
+const run = spawnSync('npx', runbookArgs([], report), {
+  cwd: ROOT,
+  stdio: ['ignore', 'ignore', 'inherit'],
+  env: rehearsalChildEnv({ MIGRATION_SEND_COMMANDS: '1', REHEARSAL_KEEP: '0' }),
+})
+const mainWall = Date.now() - t
+if (!existsSync(report)) throw new Error(`the main job left no report (exit ${run.status})`)
+const json = JSON.parse(readFileSync(report, 'utf8')) as {
+  numPassedTests: number
+  numTotalTests: number
+  testResults: { name: string; startTime: number; endTime: number }[]
+}
+let testsMs = 0
+for (const f of json.testResults) {
+  testsMs += f.endTime - f.startTime
+  add({
+    name: `  ${f.name.replace(/^.*\/specs\//, 'specs/')}`,
+    value: f.endTime - f.startTime,
+    unit: 'ms',
+  })
+}
+add({ name: "main job's tests (all spec files)", value: testsMs, unit: 'ms', target: '150 s' })
+add({ name: 'main job, wall time (fleet up included)', value: mainWall, unit: 'ms' })
+process.stdout.write(
+  `checks passed: ${json.numPassedTests} of ${json.numTotalTests} (exit ${run.status})\n`,
+)
+
+section('fault matrix')
+if (matrixMode === 'skip') process.stdout.write('not measured (BENCH_MATRIX=skip)\n')
+else {
+  let wall: number | undefined
+  if (matrixMode === 'run') {
+    t = Date.now()
+    spawnSync('npx', ['vitest', 'run', '--project', 'faults', 'matrix.faults'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: rehearsalChildEnv({}),
+    })
+    wall = Date.now() - t
+  }
+  const folder = latestMatrixFolder()
+  if (!folder) process.stdout.write('no recorded fault-matrix run with durations\n')
+  else {
+    if (matrixMode === 'latest') process.stdout.write(`figures of the recorded run ${folder}\n`)
+    const outcomes = readFileSync(join(folder, 'scenarios.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as ScenarioOutcome)
+    for (const o of outcomes) {
+      if (o.durationMs === undefined) continue
+      add({ name: `  ${o.id}`, value: o.durationMs, unit: 'ms' })
+      process.stdout.write(`      fleet up in ${o.fleet ?? '?'}\n`)
+    }
+    const sum = outcomes.reduce((a, o) => a + (o.durationMs ?? 0), 0)
+    add({ name: 'fault matrix, all scenarios', value: wall ?? sum, unit: 'ms' })
+  }
+}
+
+record(FILE, figures, previous, `${hostname()} (${cpus().length} cores)`)
+process.stdout.write(`\nfigures recorded in ${FILE}\n`)
+
+function latestMatrixFolder(): string | undefined {
+  const reports = join(ROOT, 'reports')
+  if (!existsSync(reports)) return undefined
+  return readdirSync(reports)
+    .filter((d) => d.startsWith('fault-matrix-'))
+    .sort()
+    .reverse()
+    .map((d) => join(reports, d))
+    .find((d) => {
+      const f = join(d, 'scenarios.jsonl')
+      return existsSync(f) && readFileSync(f, 'utf8').includes('"durationMs"')
+    })
+}
