@@ -237,9 +237,15 @@ describe('Phase 2: Deploy v2', () => {
         waitAgentConnected(fleet.get(h), '3m', dashboardDown),
       ),
     )
+    const onlineCheck = (h: string): string => `${h}: the dashboard lists ${h} online`
+    const online = new HostWaits((h) =>
+      withContext({ phase: 'phase 2', check: onlineCheck(h) }, () => waitOnline(h)),
+    )
     beforeAll(async () => {
       await rollout.run()
-      connected.start(hosts.filter((h) => switchedOk(rollout, h)))
+      const switched = hosts.filter((h) => switchedOk(rollout, h))
+      connected.start(switched)
+      online.start(switched)
     }, 45 * 60_000)
 
     for (const h of hosts) {
@@ -249,9 +255,9 @@ describe('Phase 2: Deploy v2', () => {
         expect(lines).toHaveLength(2)
       })
 
-      it(`${h}: the dashboard lists ${h} online`, async () => {
+      it(onlineCheck(h), async () => {
         valueOf(rollout.get().switches, h)
-        expect(await waitOnline(h)).toContain('online')
+        expect(await online.of(h)).toContain('online')
       })
     }
 
@@ -358,22 +364,41 @@ describe('Phase 2: Deploy v2', () => {
       }
     })
 
+    // Each host's waits start together with the other hosts' (and the dashboard's checks);
+    // each check below still awaits and reports only its own host.
+    const agentCheck = (h: string): string => `${h}: v2 agent connected`
+    const agentUp = new HostWaits((h) =>
+      withContext({ phase: 'phase 2', check: agentCheck(h) }, async () => {
+        await waitAgentConnected(fleet.get(h), '1m', dashboardDown)
+        return waitOnline(h)
+      }),
+    )
+    const survivedCheck = (h: string): string => `${h}: survives reboot`
+    const agentBack = new HostWaits((h) =>
+      withContext({ phase: 'phase 2', check: survivedCheck(h) }, () =>
+        waitAgentConnected(fleet.get(h), '1m', dashboardDown),
+      ),
+    )
+    beforeAll(() => {
+      agentUp.start(hosts.filter((h) => switchedOk(rollout, h)))
+      agentBack.start(hosts.filter((h) => reboots?.get(h)?.ok))
+    })
+
     for (const h of hosts) {
-      it(`${h}: v2 agent connected`, async () => {
+      it(agentCheck(h), async () => {
         // Nothing to wait for when the rollout never reached this host.
         if (!switchedOk(rollout, h))
           throw new Error(`${h}: the v2 agent was not rolled out in 2.5: ${rolloutFailure(h)}`)
-        await waitAgentConnected(fleet.get(h), '1m', dashboardDown)
-        expect(await waitOnline(h)).toContain('online')
+        expect(await agentUp.of(h)).toContain('online')
       })
 
-      it(`${h}: survives reboot`, async () => {
+      it(survivedCheck(h), async () => {
         if (!reboots) throw new Error(`${h} was not rebooted in 2.6`)
         const r = valueOf(reboots, h)
         expect(r.after).not.toBe(r.before)
         const now = await fleet.get(h).os.bootIdentity(fleet.get(h).host)
         expect(now, `${h} has rebooted again since 2.6`).toBe(r.after)
-        await waitAgentConnected(fleet.get(h), '1m', dashboardDown)
+        await agentBack.of(h)
       })
     }
 
