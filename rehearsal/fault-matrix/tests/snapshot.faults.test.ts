@@ -6,13 +6,18 @@ import { PHASE1_ITEMS } from '../scenarios.ts'
 const statuses = (r: RunbookRun): Record<string, string> =>
   Object.fromEntries([...r.checks.values()].map((c) => [c.title, c.status]))
 
-/** Commands that would change a host or nixcfg (a re-run on a done phase sends none). */
+/**
+ * Commands that would change a host or nixcfg (a re-run on a done phase sends
+ * none): a switch, a commit or push, v1's stop, its backup or its archive.
+ */
 const changes = (r: RunbookRun): string[] => {
   expect(r.folder, r.output.slice(-2000)).toBeDefined()
   return readTranscript(r.folder!)
     .filter((e) => e.outcome === 'started')
     .filter((e) =>
-      /(nixos-rebuild|home-manager) switch|git .*(commit|push)|docker stop/.test(e.command),
+      /(nixos-rebuild|home-manager) switch|git .*(commit|push)|docker stop|\.backup\(|cp -a /.test(
+        e.command,
+      ),
     )
     .map((e) => `${e.host}: ${e.command}`)
 }
