@@ -248,21 +248,16 @@ async function startCold(
   createNetwork(world)
   // Started together with the machines: a machine's first boot retries its clone
   // from the git server until the gateway answers.
-  const gatewayStarting = startGateway(world, images.gateway, material).then((g) => {
-    step('gateway started')
-    return g
-  })
-  const machinesStarting = Promise.all(
-    startOrder(world).map((m) =>
+  const containers = await bootAll(
+    world,
+    step,
+    startGateway(world, images.gateway, material),
+    (m) =>
       startMachine(world, images[m.image ?? m.role], m, step, {
         material,
         innerDocker: material.csb1Seed,
       }),
-    ),
   )
-  const [gateway, started] = await Promise.all([gatewayStarting, machinesStarting])
-  const containers: Record<string, string> = { gateway: gateway.getId() }
-  for (const [m, id] of started) containers[m.name] = id
   cloneOperatorWorktree(gitRemoteUrl(world))
   return containers
 }
@@ -290,21 +285,38 @@ async function startFromSnapshot(
     if (!tag) throw new Error(`snapshot ${snap.dir}: no image for ${name} in its manifest`)
     return tag
   }
-  const gatewayStarting = startGateway(world, image('gateway'), undefined).then((g) => {
-    step('gateway started')
-    return g
-  })
-  const machinesStarting = Promise.all(
-    startOrder(world).map((m) =>
+  const containers = await bootAll(
+    world,
+    step,
+    startGateway(world, image('gateway'), undefined),
+    (m) =>
       startMachine(world, image(m.name), m, step, {
         innerDocker: m.image === 'csb1' ? snap.innerDocker(m.name) : undefined,
         innerRunning: snap.manifest.innerRunning[m.name],
       }),
-    ),
   )
-  const [gateway, started] = await Promise.all([gatewayStarting, machinesStarting])
   touchSnapshot(snap)
-  const containers: Record<string, string> = { gateway: gateway.getId() }
+  return containers
+}
+
+/**
+ * The gateway and every machine, started together (csb1 first: its boot is the
+ * longest); each machine is waited for as soon as it runs. Name → container id.
+ */
+async function bootAll(
+  world: World,
+  step: Progress,
+  gateway: Promise<{ getId(): string }>,
+  machine: (m: Machine) => Promise<readonly [Machine, string]>,
+): Promise<Record<string, string>> {
+  const [g, started] = await Promise.all([
+    gateway.then((c) => {
+      step('gateway started')
+      return c
+    }),
+    Promise.all(startOrder(world).map(machine)),
+  ])
+  const containers: Record<string, string> = { gateway: g.getId() }
   for (const [m, id] of started) containers[m.name] = id
   return containers
 }
