@@ -38,7 +38,8 @@ function hashFiles(paths: string[], extra = ''): string {
   return h.digest('hex').slice(0, 12)
 }
 
-function imageExists(tag: string): boolean {
+/** Whether this machine's Docker has the image (a build's tag, a snapshot's machine). */
+export function imageExists(tag: string): boolean {
   return spawnSync('docker', ['image', 'inspect', tag], { stdio: 'ignore' }).status === 0
 }
 

@@ -35,21 +35,24 @@ const add = (f: Figure): void => {
   figures.push(f)
   process.stdout.write(formatFigure(f, previous) + '\n')
 }
+/** Runs `work` and adds its wall time as the figure `name`. */
+async function timed<T>(name: string, work: () => Promise<T>, target?: string): Promise<T> {
+  const started = Date.now()
+  const result = await work()
+  add({ name, value: Date.now() - started, unit: 'ms', ...(target ? { target } : {}) })
+  return result
+}
 const section = (title: string): void => void process.stdout.write(`\n# ${title}\n`)
 process.stdout.write(
   `benchmark on ${hostname()} (${cpus().length} cores); previous figures: ${previous ? `${previous.recordedAt} on ${previous.machine}` : 'none recorded'}\n`,
 )
 
 section('images and fleet')
-let t = Date.now()
-await buildImages()
-add({ name: 'images checked (all built)', value: Date.now() - t, unit: 'ms' })
+await timed('images checked (all built)', buildImages)
 
 fleetDown()
 const cpuBefore = machineCpu()
-t = Date.now()
-await fleetUp()
-add({ name: 'fleet up from images', value: Date.now() - t, unit: 'ms', target: '30 s' })
+await timed('fleet up from images', () => fleetUp(), '30 s')
 const cpuAfter = machineCpu()
 add({
   name: 'CPU busy during fleet up (all cores)',
@@ -70,26 +73,15 @@ for (const c of rehearsalContainers()) {
 }
 
 // The snapshot is made here if this checkout has none yet; the second start is the figure.
-t = Date.now()
-await fleetUp({ as: 'phase1-done' })
-add({
-  name: 'fleet to phase1-done, first start (saves a snapshot if none)',
-  value: Date.now() - t,
-  unit: 'ms',
-})
-t = Date.now()
-await fleetUp({ as: 'phase1-done' })
-add({
-  name: 'fleet up from the phase1-done snapshot',
-  value: Date.now() - t,
-  unit: 'ms',
-  target: '30 s',
-})
+await timed('fleet to phase1-done, first start (saves a snapshot if none)', () =>
+  fleetUp({ as: 'phase1-done' }),
+)
+await timed('fleet up from the phase1-done snapshot', () => fleetUp({ as: 'phase1-done' }), '30 s')
 fleetDown()
 
 section("the main job's tests (npm run rehearse: every spec, a fresh fleet)")
 // The fleet is started here (its time is the figure above), so the run's time is its specs'.
-t = Date.now()
+let t = Date.now()
 await fleetUp()
 const mainUpMs = Date.now() - t
 const report = join(mkdtempSync(join(tmpdir(), 'bench-')), 'report.json')

@@ -119,11 +119,9 @@ async function waitInnerContainers(m: Machine, h: Host, names: string[]): Promis
           .filter(Boolean)
           .map((l) => l.split('\t') as [string, string]),
       )
-      const notYet = names.filter(
-        (n) =>
-          !/^Up\b/.test(status.get(n) ?? '') ||
-          /health: starting|unhealthy/.test(status.get(n) ?? ''),
-      )
+      const up = (st: string | undefined): boolean =>
+        !!st && /^Up\b/.test(st) && !/health: starting|unhealthy/.test(st)
+      const notYet = names.filter((n) => !up(status.get(n)))
       if (notYet.length)
         throw new Error(
           `not yet: ${notYet.map((n) => `${n} (${status.get(n) ?? 'not running'})`).join(', ')}`,
@@ -202,7 +200,7 @@ export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
     await bringTo(as)
     step(`brought to ${as} by the runbook`)
     if (inputs) {
-      snapshot = await saveFleet(as, inputs, containers)
+      snapshot = await saveFleet(world, as, inputs, containers)
       step(`snapshot ${basename(snapshot.dir)} saved`)
       // The run goes on from the snapshot, as every later one will: what it saved is what it uses.
       containers = await startFromSnapshot(world, snapshot, step)
@@ -323,11 +321,12 @@ async function bootAll(
 
 /** Stops every machine cleanly (its shutdown, csb1's engine stopping its containers) and saves them. */
 async function saveFleet(
+  world: World,
   state: StartState,
   inputs: SnapshotInputs,
   containers: Record<string, string>,
 ): Promise<Snapshot> {
-  const csb1 = machines(loadWorld()).filter((m) => m.image === 'csb1')
+  const csb1 = machines(world).filter((m) => m.image === 'csb1')
   // What csb1's engine runs now is what a fleet from the snapshot waits for.
   const innerRunning = Object.fromEntries(
     csb1.map((m) => [

@@ -11,7 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { join } from 'node:path'
-import { CACHE } from '../../docker/build-images.ts'
+import { CACHE, imageExists as dockerImageExists } from '../../docker/build-images.ts'
 import { changedInputs, snapshotKey, type SnapshotInputs } from './snapshot-inputs.ts'
 
 /**
@@ -99,10 +99,6 @@ export function findSnapshot(
     return { found: s }
   }
   return { found: undefined, refused }
-}
-
-function dockerImageExists(tag: string): boolean {
-  return spawnSync('docker', ['image', 'inspect', tag], { stdio: 'ignore' }).status === 0
 }
 
 export interface SaveSources {
