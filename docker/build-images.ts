@@ -32,9 +32,14 @@ export type Role = (typeof ROLES)[number]
 
 const log = (m: string): void => void process.stderr.write(`[images] ${m}\n`)
 
-function hashFiles(paths: string[], extra = ''): string {
+/**
+ * The content hash of `paths`, each file named relative to `base`: `base` must be
+ * the folder the inputs live in (docker/ for the rootfs, the build context for the
+ * roles), so the same content gives the same tag in any clone at any path.
+ */
+export function hashFiles(paths: string[], base: string, extra = ''): string {
   const h = createHash('sha256').update(extra)
-  for (const p of paths) hashTree(h, p, DOCKER_DIR)
+  for (const p of paths) hashTree(h, p, base)
   return h.digest('hex').slice(0, 12)
 }
 
@@ -56,7 +61,7 @@ function rootfsImage(name: 'base' | 'inner-base'): string {
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'))
   const node = process.execPath
-  const tag = `runbook-${name}:${hashFiles([join(DOCKER_DIR, name)], `${SUITE} ${process.version}`)}`
+  const tag = `runbook-${name}:${hashFiles([join(DOCKER_DIR, name)], DOCKER_DIR, `${SUITE} ${process.version}`)}`
   if (imageExists(tag)) return tag
   const rootfs = join(CACHE, `${name}-${tag.split(':')[1]}`)
   if (!existsSync(join(rootfs, '.complete'))) {
@@ -134,7 +139,7 @@ export async function buildImages(): Promise<Record<Role | 'base' | 'innerBase',
       join(ctx, role),
       ...(role === 'csb1' ? [join(ctx, 'nixos')] : []),
     ]
-    const tag = `runbook-${role}:${hashFiles(inputs, `${base} ${role === 'csb1' ? innerBase : ''}`)}`
+    const tag = `runbook-${role}:${hashFiles(inputs, ctx, `${base} ${role === 'csb1' ? innerBase : ''}`)}`
     tags[role] = tag
     if (imageExists(tag)) continue
     if (role === 'csb1') {
