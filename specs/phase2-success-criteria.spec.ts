@@ -107,11 +107,22 @@ describe('Success Criteria', () => {
   })
 
   it(`v2 agents on ${hosts.join(' and ')}`, async () => {
-    for (const h of hosts) {
+    // Every host at once, each with its own deadline: the check names every host that fails.
+    const found = await perHost(hosts, hosts.length, async (h) => {
       const agent = await runningAgent(fleet.get(h))
-      expect(agent.kind, `${h}: ${agent.detail}`).toBe('v2')
+      if (agent.kind !== 'v2') throw new Error(`${h}: ${agent.kind} agent: ${agent.detail}`)
       await waitAgentConnected(fleet.get(h), '1m', dashboardDown)
-    }
+    })
+    const problems = [...found.values()].flatMap((o) =>
+      o.ok
+        ? []
+        : [
+            o.error.message.startsWith(`${o.host}: `)
+              ? o.error.message
+              : `${o.host}: ${o.error.message}`,
+          ],
+    )
+    expect(problems, problems.join('\n')).toEqual([])
   })
 
   it('Both hosts visible in dashboard', async () => {
