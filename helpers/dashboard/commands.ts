@@ -1,6 +1,7 @@
 import type { Duration } from '../time/duration.ts'
 import { journalExchange } from '../transcript/transcript.ts'
-import { poll } from '../wait/poll.ts'
+import { Persisting } from '../wait/persisting.ts'
+import { poll, TerminalStateError } from '../wait/poll.ts'
 import type WebSocket from 'ws'
 import { formatMs } from '../time/duration.ts'
 import { DashboardError, type DashboardClient, type HostRow } from './client.ts'
@@ -173,7 +174,7 @@ export async function sendCommand(
 export async function hostListing(
   client: DashboardClient,
   host: string,
-): Promise<{ online: boolean; detail: string; generation: string }> {
+): Promise<{ online: boolean; listed: boolean; detail: string; generation: string }> {
   const { hosts, serverNow } = await client.hostList()
   return judgeListing(hosts, host, serverNow)
 }
@@ -199,11 +200,12 @@ export function judgeListing(
   host: string,
   serverNow: number,
   liveWithinMs = LIVE_WITHIN_MS,
-): { online: boolean; detail: string; generation: string } {
+): { online: boolean; listed: boolean; detail: string; generation: string } {
   const h = hosts.find((x) => x.hostname === host)
   if (!h)
     return {
       online: false,
+      listed: false,
       detail: hosts.length
         ? `${host} is not listed (hosts: ${hosts.map((x) => x.hostname).join(', ')})`
         : // The migration day's first dashboard (before nixfleet 2dc955d) only logged a register.
@@ -220,23 +222,50 @@ export function judgeListing(
       : ''
   return {
     online: listedOnline && live,
+    listed: true,
     detail: `${host} listed as ${h.status}, last seen ${h.last_seen ?? 'never'}, generation ${h.generation || '-'}${stale}`,
     generation: h.generation,
   }
 }
 
-/** Waits until the dashboard lists `host` online; the timeout error says how it was last listed. */
+/**
+ * How long a host whose agent logged "registered with dashboard" may stay
+ * unlisted before the dashboard is taken not to store it. From nixfleet
+ * 2dc955d87fa5 the hub stores the host before it answers the register
+ * (`hub.go`: updateHost, then `registered`), and every heartbeat updates the
+ * row: a registered host missing from the list for a heartbeat interval is a
+ * dashboard that did not store it (one before 2dc955d, or a register under
+ * another name), which waiting cannot mend.
+ */
+export const UNLISTED_AFTER_REGISTER_MS = HEARTBEAT_MS
+
+/**
+ * Waits until the dashboard lists `host` online; the timeout error says how it
+ * was last listed. With `agentRegistered` (whether the host's agent logged its
+ * register answered, since its start), it gives up early on a host the
+ * dashboard does not list although it answered the register.
+ */
 export function waitHostOnline(
   client: DashboardClient,
   host: string,
   timeout: Duration = '2m',
+  agentRegistered?: () => Promise<boolean>,
 ): Promise<string> {
+  const unlisted = new Persisting()
   return poll(
     `the dashboard lists ${host} online`,
     async () => {
       const l = await hostListing(client, host)
-      if (!l.online) throw new Error(l.detail)
-      return l.detail
+      if (l.online) return l.detail
+      // A log that cannot be read now (the host rebooting) says nothing either way.
+      const registered =
+        !l.listed && agentRegistered ? await agentRegistered().catch(() => false) : false
+      const heldMs = unlisted.observe(registered)
+      if (heldMs >= UNLISTED_AFTER_REGISTER_MS)
+        throw new TerminalStateError(
+          `${l.detail}; its agent logged "registered with dashboard" and the dashboard has not listed it for ${Math.round(heldMs / 1000)} s (a heartbeat interval): the dashboard answered the register without storing the host, waiting cannot mend it`,
+        )
+      throw new Error(l.detail)
     },
     { timeout, interval: '2s' },
   )

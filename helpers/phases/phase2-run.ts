@@ -1,3 +1,4 @@
+import { readAgentSession } from '../checks/agent-connected.ts'
 import type { DashboardClient } from '../dashboard/client.ts'
 import { waitHostOnline } from '../dashboard/commands.ts'
 import { dashboardDownReason } from '../dashboard/dashboard-down.ts'
@@ -38,7 +39,11 @@ export function phase2Run(fleet: Fleet) {
     /** Why agents cannot connect right now, if the cause is the dashboard's. */
     dashboardDown: (): Promise<string | undefined> => dashboardDownReason(fleet.target, url),
     session,
-    waitOnline: async (host: string): Promise<string> => waitHostOnline(await session(), host),
+    /** The dashboard lists `host` online; gives up on a host it answered but never stored. */
+    waitOnline: async (host: string): Promise<string> =>
+      waitHostOnline(await session(), host, '2m', async () =>
+        Boolean((await readAgentSession(fleet.get(host))).registered),
+      ),
     /** Why csb1's checks are skipped (HOSTS leaves it out), if they are. */
     csb1Skip: outOfScope(inv, inv.dashboard.host),
     phase2Ready: once(async () => {

@@ -1,0 +1,93 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { DashboardClient, HostRow } from './client.ts'
+import { UNLISTED_AFTER_REGISTER_MS, waitHostOnline } from './commands.ts'
+
+/** A dashboard whose /api/hosts answers `rows()` at each read, by its own clock now. */
+const dashboard = (rows: () => HostRow[] | null): DashboardClient =>
+  ({
+    hostList: async () => ({ hosts: rows() ?? [], serverNow: Date.now() }),
+  }) as unknown as DashboardClient
+
+const gpc0 = (): HostRow => ({
+  hostname: 'gpc0',
+  status: 'online',
+  generation: 'a1b2c3d',
+  last_seen: new Date().toISOString(),
+  pending_command: null,
+})
+
+async function settle<T>(p: Promise<T>): Promise<{ value?: T; error?: Error; ms: number }> {
+  const t0 = Date.now()
+  let done: { value?: T; error?: Error } | undefined
+  p.then(
+    (value) => (done = { value }),
+    (error: Error) => (done = { error }),
+  )
+  while (!done) await vi.advanceTimersByTimeAsync(1000)
+  return { ...done, ms: Date.now() - t0 }
+}
+
+afterEach(() => void vi.useRealTimers())
+
+describe('waiting for the dashboard to list a host online', () => {
+  it('a dashboard that stores no host, with the agent registered: fails after a heartbeat interval, naming the revision to check', async () => {
+    vi.useFakeTimers()
+    const r = await settle(
+      waitHostOnline(
+        dashboard(() => null),
+        'gpc0',
+        '2m',
+        async () => true,
+      ),
+    )
+    expect(r.error?.message).toMatch(
+      /gave up early: gpc0 is not listed: the dashboard lists no host at all .*before nixfleet 2dc955d.*its agent logged "registered with dashboard" and the dashboard has not listed it for 3\d s/,
+    )
+    expect(r.ms).toBeGreaterThanOrEqual(UNLISTED_AFTER_REGISTER_MS)
+    expect(r.ms).toBeLessThan(UNLISTED_AFTER_REGISTER_MS + 10_000)
+  })
+
+  it('an agent not yet registered (or a log that cannot be read) waits out the deadline', async () => {
+    vi.useFakeTimers()
+    for (const registered of [async () => false, async () => Promise.reject(new Error('ssh'))]) {
+      const r = await settle(
+        waitHostOnline(
+          dashboard(() => null),
+          'gpc0',
+          '1m',
+          registered,
+        ),
+      )
+      expect(r.error?.message).toMatch(/not satisfied after 1 min/)
+    }
+  })
+
+  it('a host listed a little after its register passes', async () => {
+    vi.useFakeTimers()
+    const t0 = Date.now()
+    const r = await settle(
+      waitHostOnline(
+        dashboard(() => (Date.now() - t0 > UNLISTED_AFTER_REGISTER_MS - 5000 ? [gpc0()] : [])),
+        'gpc0',
+        '2m',
+        async () => true,
+      ),
+    )
+    expect(r.value).toMatch(/^gpc0 listed as online/)
+  })
+
+  it('a host listed but offline is waited for to the deadline (the agent may reconnect)', async () => {
+    vi.useFakeTimers()
+    const r = await settle(
+      waitHostOnline(
+        dashboard(() => [{ ...gpc0(), status: 'offline' }]),
+        'gpc0',
+        '1m',
+        async () => true,
+      ),
+    )
+    expect(r.error?.message).toMatch(
+      /not satisfied after 1 min; last error: gpc0 listed as offline/,
+    )
+  })
+})
