@@ -11,7 +11,7 @@ function hostWithLog(log: () => string): FleetHost {
   return {
     spec: { name: 'gpc0' },
     host: {},
-    os: { waitForAgent: async () => undefined, agentLogThisBoot: async () => log() },
+    os: { waitForAgent: () => Promise.resolve(), agentLogThisBoot: () => Promise.resolve(log()) },
   } as unknown as FleetHost
 }
 

@@ -5,7 +5,7 @@ import { UNLISTED_AFTER_REGISTER_MS, waitHostOnline } from './commands.ts'
 /** A dashboard whose /api/hosts answers `rows()` at each read, by its own clock now. */
 const dashboard = (rows: () => HostRow[] | null): DashboardClient =>
   ({
-    hostList: async () => ({ hosts: rows() ?? [], serverNow: Date.now() }),
+    hostList: () => Promise.resolve({ hosts: rows() ?? [], serverNow: Date.now() }),
   }) as unknown as DashboardClient
 
 const gpc0 = (): HostRow => ({
@@ -29,6 +29,9 @@ async function settle<T>(p: Promise<T>): Promise<{ value?: T; error?: Error; ms:
 
 afterEach(() => void vi.useRealTimers())
 
+/** The host's agent logged its register answered. */
+const yes = (): Promise<boolean> => Promise.resolve(true)
+
 describe('waiting for the dashboard to list a host online', () => {
   it('a dashboard that stores no host, with the agent registered: fails after a heartbeat interval, naming the revision to check', async () => {
     vi.useFakeTimers()
@@ -37,7 +40,7 @@ describe('waiting for the dashboard to list a host online', () => {
         dashboard(() => null),
         'gpc0',
         '2m',
-        async () => true,
+        yes,
       ),
     )
     expect(r.error?.message).toMatch(
@@ -49,7 +52,10 @@ describe('waiting for the dashboard to list a host online', () => {
 
   it('an agent not yet registered (or a log that cannot be read) waits out the deadline', async () => {
     vi.useFakeTimers()
-    for (const registered of [async () => false, async () => Promise.reject(new Error('ssh'))]) {
+    for (const registered of [
+      () => Promise.resolve(false),
+      () => Promise.reject(new Error('ssh')),
+    ]) {
       const r = await settle(
         waitHostOnline(
           dashboard(() => null),
@@ -70,7 +76,7 @@ describe('waiting for the dashboard to list a host online', () => {
         dashboard(() => (Date.now() - t0 > UNLISTED_AFTER_REGISTER_MS - 5000 ? [gpc0()] : [])),
         'gpc0',
         '2m',
-        async () => true,
+        yes,
       ),
     )
     expect(r.value).toMatch(/^gpc0 listed as online/)
@@ -83,7 +89,7 @@ describe('waiting for the dashboard to list a host online', () => {
         dashboard(() => [{ ...gpc0(), status: 'offline' }]),
         'gpc0',
         '1m',
-        async () => true,
+        yes,
       ),
     )
     expect(r.error?.message).toMatch(
