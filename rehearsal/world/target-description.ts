@@ -5,6 +5,7 @@ import {
   TARGET_FILE_VARIABLE,
   type RehearsalDescription,
 } from '../../helpers/config/target-access.ts'
+import { rehearsalSshSettings } from './ssh-settings.ts'
 import { paths } from './state.ts'
 
 const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url))
@@ -24,7 +25,7 @@ const PERSON_DEADLINE_MS = 2 * 60_000
  */
 export function describeRehearsalTarget(env: NodeJS.ProcessEnv = process.env): string {
   const description: RehearsalDescription = {
-    ssh: { configFile: paths.sshConfig, knownHostsFiles: [paths.knownHosts] },
+    ssh: rehearsalSshSettings(),
     https: {
       caFile: join(paths.dir, 'tls', 'ca.crt'),
       resolve: { suffix: '.barta.cm', address: '127.0.0.1' },
