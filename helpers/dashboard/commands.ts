@@ -240,16 +240,25 @@ export function judgeListing(
 export const UNLISTED_AFTER_REGISTER_MS = HEARTBEAT_MS
 
 /**
+ * What the host's agent logged since its start, for a wait on its listing:
+ * its register answered, or the dashboard refusing its token (twice or more).
+ */
+export interface AgentSide {
+  registered: boolean
+  refused?: string
+}
+
+/**
  * Waits until the dashboard lists `host` online; the timeout error says how it
- * was last listed. With `agentRegistered` (whether the host's agent logged its
- * register answered, since its start), it gives up early on a host the
- * dashboard does not list although it answered the register.
+ * was last listed. With `agentSide`, it gives up early on a host the dashboard
+ * will not list: one whose agent it refuses, or one it does not list although
+ * it answered the register.
  */
 export function waitHostOnline(
   client: DashboardClient,
   host: string,
   timeout: Duration = '2m',
-  agentRegistered?: () => Promise<boolean>,
+  agentSide?: () => Promise<AgentSide>,
 ): Promise<string> {
   const unlisted = new Persisting()
   return poll(
@@ -258,9 +267,12 @@ export function waitHostOnline(
       const l = await hostListing(client, host)
       if (l.online) return l.detail
       // A log that cannot be read now (the host rebooting) says nothing either way.
-      const registered =
-        !l.listed && agentRegistered ? await agentRegistered().catch(() => false) : false
-      const heldMs = unlisted.observe(registered)
+      const agent = !l.listed && agentSide ? await agentSide().catch(() => undefined) : undefined
+      if (agent?.refused)
+        throw new TerminalStateError(
+          `${l.detail}; its agent is refused by the dashboard: ${agent.refused}`,
+        )
+      const heldMs = unlisted.observe(agent?.registered === true)
       if (heldMs >= UNLISTED_AFTER_REGISTER_MS)
         throw new TerminalStateError(
           `${l.detail}; its agent logged "registered with dashboard" and the dashboard has not listed it for ${Math.round(heldMs / 1000)} s (a heartbeat interval): the dashboard answered the register without storing the host, waiting cannot mend it`,

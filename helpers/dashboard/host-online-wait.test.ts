@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { DashboardClient, HostRow } from './client.ts'
-import { UNLISTED_AFTER_REGISTER_MS, waitHostOnline } from './commands.ts'
+import { UNLISTED_AFTER_REGISTER_MS, waitHostOnline, type AgentSide } from './commands.ts'
 
 /** A dashboard whose /api/hosts answers `rows()` at each read, by its own clock now. */
 const dashboard = (rows: () => HostRow[] | null): DashboardClient =>
@@ -30,7 +30,7 @@ async function settle<T>(p: Promise<T>): Promise<{ value?: T; error?: Error; ms:
 afterEach(() => void vi.useRealTimers())
 
 /** The host's agent logged its register answered. */
-const yes = (): Promise<boolean> => Promise.resolve(true)
+const yes = (): Promise<AgentSide> => Promise.resolve({ registered: true })
 
 describe('waiting for the dashboard to list a host online', () => {
   it('a dashboard that stores no host, with the agent registered: fails after a heartbeat interval, naming the revision to check', async () => {
@@ -53,7 +53,7 @@ describe('waiting for the dashboard to list a host online', () => {
   it('an agent not yet registered (or a log that cannot be read) waits out the deadline', async () => {
     vi.useFakeTimers()
     for (const registered of [
-      () => Promise.resolve(false),
+      () => Promise.resolve({ registered: false }),
       () => Promise.reject(new Error('ssh')),
     ]) {
       const r = await settle(
@@ -95,5 +95,21 @@ describe('waiting for the dashboard to list a host online', () => {
     expect(r.error?.message).toMatch(
       /not satisfied after 1 min; last error: gpc0 listed as offline/,
     )
+  })
+
+  it('a host whose agent the dashboard refuses fails at once, naming the refusal', async () => {
+    vi.useFakeTimers()
+    const r = await settle(
+      waitHostOnline(
+        dashboard(() => [{ ...gpc0(), hostname: 'mba-mbp-work' }]),
+        'gpc0',
+        '2m',
+        () => Promise.resolve({ registered: false, refused: '2 times since it started: 401' }),
+      ),
+    )
+    expect(r.error?.message).toMatch(
+      /gave up early: gpc0 is not listed \(hosts: mba-mbp-work\); its agent is refused by the dashboard: 2 times/,
+    )
+    expect(r.ms).toBeLessThan(5_000)
   })
 })

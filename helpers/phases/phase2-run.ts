@@ -1,6 +1,7 @@
 import { readAgentSession } from '../checks/agent-connected.ts'
+import type { FleetHost } from '../fleet/fleet.ts'
 import type { DashboardClient } from '../dashboard/client.ts'
-import { waitHostOnline } from '../dashboard/commands.ts'
+import { waitHostOnline, type AgentSide } from '../dashboard/commands.ts'
 import { dashboardDownReason } from '../dashboard/dashboard-down.ts'
 import { DashboardSession } from '../dashboard/session.ts'
 import type { Fleet } from '../fleet/fleet.ts'
@@ -39,11 +40,9 @@ export function phase2Run(fleet: Fleet) {
     /** Why agents cannot connect right now, if the cause is the dashboard's. */
     dashboardDown: (): Promise<string | undefined> => dashboardDownReason(fleet.target, url),
     session,
-    /** The dashboard lists `host` online; gives up on a host it answered but never stored. */
+    /** The dashboard lists `host` online; gives up on a host it refuses, or answered but never stored. */
     waitOnline: async (host: string): Promise<string> =>
-      waitHostOnline(await session(), host, '2m', async () =>
-        Boolean((await readAgentSession(fleet.get(host))).registered),
-      ),
+      waitHostOnline(await session(), host, '2m', () => agentSide(fleet.get(host))),
     /** Why csb1's checks are skipped (HOSTS leaves it out), if they are. */
     csb1Skip: outOfScope(inv, inv.dashboard.host),
     phase2Ready: once(async () => {
@@ -67,4 +66,16 @@ export function switchedOk(
   host: string,
 ): boolean {
   return rollout.ok && rollout.get().switches.get(host)?.ok === true
+}
+
+/** What the host's agent logged since its start, for the wait on its listing. */
+async function agentSide(fh: FleetHost): Promise<AgentSide> {
+  const s = await readAgentSession(fh)
+  const last = s.refusals.at(-1)?.trim() ?? ''
+  return {
+    registered: Boolean(s.registered),
+    ...(s.refusals.length >= 2
+      ? { refused: `${s.refusals.length} times since it started: ${last}` }
+      : {}),
+  }
 }
