@@ -27,7 +27,8 @@ import { readSecret } from '../helpers/secrets/secrets.ts'
 import { withContext } from '../helpers/transcript/run-context.ts'
 import { NotRunError, Step } from '../helpers/flow/step.ts'
 import { RebootWaitError } from '../helpers/hosts/errors.ts'
-import { poll } from '../helpers/wait/poll.ts'
+import { poll, TerminalStateError } from '../helpers/wait/poll.ts'
+import { dashboardStaysDown } from '../helpers/checks/persistence.ts'
 import { HostWaits } from '../helpers/wait/start-now.ts'
 import { budget, CHECK_BUDGET_MS } from '../helpers/wait/budget.ts'
 
@@ -206,9 +207,12 @@ describe('Phase 2: Deploy v2', () => {
       const status = await poll(
         `${url}/login answers 200 after the reboot`,
         async () => {
-          const r = await c.http('GET', '/login')
-          if (r.status !== 200) throw new Error(`HTTP ${r.status}`)
-          return r.status
+          const r = await c.http('GET', '/login').catch((err: unknown) => err as Error)
+          if (!(r instanceof Error) && r.status === 200) return r.status
+          // A container Docker will not start again cannot answer, however long one waits.
+          const down = await dashboardStaysDown(stack)
+          if (down) throw new TerminalStateError(down)
+          throw r instanceof Error ? r : new Error(`HTTP ${r.status}`)
         },
         { timeout: '2m', interval: '2s' },
       ).finally(() => c.close())

@@ -299,6 +299,11 @@ export const SCENARIOS: Scenario[] = [
     expect: {
       fail: [
         { check: T.backAfterBoot, message: /csb1: the dashboard container exited/ },
+        {
+          check: T.loginAfterBoot,
+          message:
+            /gave up early: csb1: the dashboard container exited \(exit \d+\) under restart policy "no": Docker will not start it again/,
+        },
         { check: T.survives, message: /not started by Docker after the reboot/ },
         { check: T.scReboot, message: /csb1: dashboard: container restart policy "no"/ },
       ],
