@@ -195,6 +195,8 @@ export const SCENARIOS: Scenario[] = [
         { check: T.commands, message: /gpc0\/command pull: HTTP 409/ },
         { check: T.scV2Agents, message: /gpc0|mba-mbp-work/ },
         { check: T.neighboursAfterDeploy, message: grafanaLost('after the deploy') },
+        // Stopped, not crashing: the check says so at once instead of waiting out its grace.
+        { check: T.neighboursAfterDeploy, message: /its container \S*grafana\S* is exited\)/ },
         { check: T.neighboursAfterReboot, message: grafanaLost('after the reboot of csb1') },
         { check: T.scVisible, message: /not online: .*gpc0 is not listed/ },
         { check: T.scCommands, message: /gpc0\/command pull: HTTP 409/ },
