@@ -17,16 +17,11 @@ export function startRun(target: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
   const id = `${stamp}-${target}`
   mkdirSync(join(REPORTS_DIR, id), { recursive: true })
-  pointLatestAt(id)
-  process.env[RUN_ID_VARIABLE] = id
-  return id
-}
-
-/** Points reports/latest at the run `id` (a run that started another on the way keeps it). */
-export function pointLatestAt(id: string): void {
   const latest = join(REPORTS_DIR, 'latest')
   rmSync(latest, { force: true })
   symlinkSync(id, latest)
+  process.env[RUN_ID_VARIABLE] = id
+  return id
 }
 
 export function runFolder(): string {

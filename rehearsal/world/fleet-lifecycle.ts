@@ -197,16 +197,6 @@ export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
   if (snapshot) containers = await startFromSnapshot(world, snapshot, step)
   else {
     containers = await startCold(world, images, step)
-    // Described as up already: a runbook run that brings it on (phase 2's spec) attaches to it.
-    if (as !== 'initial')
-      writeState({
-        startedAt: new Date().toISOString(),
-        network: world.network,
-        images,
-        containers,
-        faults: [],
-        startedAs: `initial (being brought to ${as})`,
-      })
     await bringTo(as)
     step(`brought to ${as} by the runbook`)
     if (inputs) {
