@@ -110,7 +110,7 @@ describe('Success Criteria', () => {
     // Every host at once, each with its own deadline: the check names every host that fails.
     const found = await perHost(hosts, hosts.length, async (h) => {
       const agent = await runningAgent(fleet.get(h))
-      if (agent.kind !== 'v2') throw new Error(`${h}: ${agent.kind} agent: ${agent.detail}`)
+      if (agent.kind !== 'v2') throw new Error(`${h}: ${agent.detail}`)
       await waitAgentConnected(fleet.get(h), '1m', dashboardDown)
     })
     const problems = [...found.values()].flatMap((o) =>
