@@ -123,7 +123,9 @@ export class DashboardClient {
       })
       body = await res.body.text()
     } catch (err) {
-      if (signal.aborted)
+      // undici's own header/body timers run out at the same moment as the signal: the same deadline.
+      const code = (err as { code?: string }).code
+      if (signal.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
         throw new DashboardError(
           `${method} ${url.href}: no complete answer within ${formatMs(timeout)} (the request was abandoned)`,
           { cause: err },
