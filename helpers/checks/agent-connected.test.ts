@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { FleetHost } from '../fleet/fleet.ts'
 import { agentSession, REGISTER_UNANSWERED_MS, waitAgentConnected } from './agent-connected.ts'
+import { settle } from '../testing/settle.ts'
 
 const START = 'INF NixFleet Agent starting version=2.0.0 hostname=gpc0'
 const CONNECTED = 'INF connected to dashboard url=wss://fleet.barta.cm/ws'
@@ -13,18 +14,6 @@ function hostWithLog(log: () => string): FleetHost {
     host: {},
     os: { waitForAgent: () => Promise.resolve(), agentLogThisBoot: () => Promise.resolve(log()) },
   } as unknown as FleetHost
-}
-
-/** Runs a wait under fake time, advancing the clock until it settles. */
-async function settle<T>(p: Promise<T>): Promise<{ value?: T; error?: Error; ms: number }> {
-  const t0 = Date.now()
-  let done: { value?: T; error?: Error } | undefined
-  p.then(
-    (value) => (done = { value }),
-    (error: Error) => (done = { error }),
-  )
-  while (!done) await vi.advanceTimersByTimeAsync(1000)
-  return { ...done, ms: Date.now() - t0 }
 }
 
 afterEach(() => void vi.useRealTimers())

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { DashboardClient, HostRow } from './client.ts'
 import { UNLISTED_AFTER_REGISTER_MS, waitHostOnline, type AgentSide } from './commands.ts'
+import { settle } from '../testing/settle.ts'
 
 /** A dashboard whose /api/hosts answers `rows()` at each read, by its own clock now. */
 const dashboard = (rows: () => HostRow[] | null): DashboardClient =>
@@ -15,17 +16,6 @@ const gpc0 = (): HostRow => ({
   last_seen: new Date().toISOString(),
   pending_command: null,
 })
-
-async function settle<T>(p: Promise<T>): Promise<{ value?: T; error?: Error; ms: number }> {
-  const t0 = Date.now()
-  let done: { value?: T; error?: Error } | undefined
-  p.then(
-    (value) => (done = { value }),
-    (error: Error) => (done = { error }),
-  )
-  while (!done) await vi.advanceTimersByTimeAsync(1000)
-  return { ...done, ms: Date.now() - t0 }
-}
 
 afterEach(() => void vi.useRealTimers())
 
