@@ -3,7 +3,8 @@
  * previous run recorded (bench/figures.json): images checked, fleet up from
  * images and from the phase1-done snapshot, CPU and idle memory per machine,
  * each spec file and the main job's tests, and the fault matrix in total and
- * per scenario. Prints figures; asserts nothing.
+ * per scenario, and the faults project's other tests (resume, safety,
+ * snapshot) each and in total. Prints figures; asserts nothing.
  *
  *   npm run bench                         # everything (the fault matrix takes most of it)
  *   BENCH_MATRIX=latest npm run bench     # the matrix's figures from its latest recorded run
@@ -122,18 +123,28 @@ process.stdout.write(
   `checks passed: ${json.numPassedTests} of ${json.numTotalTests} (exit ${run.status})\n`,
 )
 
-section('fault matrix')
+section('fault matrix and the other fault tests (the faults project of npm test)')
 if (matrixMode === 'skip') process.stdout.write('not measured (BENCH_MATRIX=skip)\n')
 else {
   let wall: number | undefined
+  let others: { title: string; ms: number }[] = []
   if (matrixMode === 'run') {
+    const faultsReport = join(mkdtempSync(join(tmpdir(), 'bench-faults-')), 'report.json')
     t = Date.now()
-    spawnSync('npx', ['vitest', 'run', '--project', 'faults', 'matrix.faults'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: rehearsalChildEnv({}),
-    })
+    spawnSync(
+      'npx',
+      [
+        'vitest',
+        'run',
+        '--project',
+        'faults',
+        '--reporter=json',
+        `--outputFile.json=${faultsReport}`,
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: rehearsalChildEnv({}) },
+    )
     wall = Date.now() - t
+    others = otherFaultTests(faultsReport)
   }
   const folder = latestMatrixFolder()
   if (!folder) process.stdout.write('no recorded fault-matrix run with durations\n')
@@ -149,8 +160,15 @@ else {
       process.stdout.write(`      fleet up in ${o.fleet ?? '?'}\n`)
     }
     const sum = outcomes.reduce((a, o) => a + (o.durationMs ?? 0), 0)
-    add({ name: 'fault matrix, all scenarios', value: wall ?? sum, unit: 'ms' })
+    add({ name: 'fault matrix, all scenarios', value: sum, unit: 'ms' })
   }
+  for (const o of others) add({ name: `  ${o.title}`, value: o.ms, unit: 'ms' })
+  if (wall !== undefined)
+    add({
+      name: 'faults project in total (matrix, resume, safety, snapshot)',
+      value: wall,
+      unit: 'ms',
+    })
 }
 
 record(FILE, figures, previous, `${hostname()} (${cpus().length} cores)`)
@@ -168,4 +186,20 @@ function latestMatrixFolder(): string | undefined {
       const f = join(d, 'scenarios.jsonl')
       return existsSync(f) && readFileSync(f, 'utf8').includes('"durationMs"')
     })
+}
+
+/** The faults project's tests other than the matrix's scenarios, by file and title, with their time. */
+function otherFaultTests(report: string): { title: string; ms: number }[] {
+  if (!existsSync(report)) return []
+  const json = JSON.parse(readFileSync(report, 'utf8')) as {
+    testResults: { name: string; assertionResults: { title: string; duration?: number }[] }[]
+  }
+  return json.testResults
+    .filter((f) => !f.name.endsWith('matrix.faults.test.ts'))
+    .flatMap((f) =>
+      f.assertionResults.map((a) => ({
+        title: `${f.name.replace(/^.*\/tests\//, '').replace('.faults.test.ts', '')}: ${a.title.slice(0, 60)}`,
+        ms: a.duration ?? 0,
+      })),
+    )
 }

@@ -13,6 +13,8 @@ import { agentsUnmet, enforcePrerequisites } from '../helpers/phases/prerequisit
 import { planMode } from '../helpers/config/plan-mode.ts'
 import { confirmPlan, showPlan } from '../helpers/plan/show-plan.ts'
 import { valueOf } from '../helpers/flow/per-host.ts'
+import { HostWaits } from '../helpers/wait/start-now.ts'
+import { withContext } from '../helpers/transcript/run-context.ts'
 
 /**
  * Plan P4500, Phase 3: Later Expansion ("not now"). It acts only on the hosts
@@ -66,15 +68,24 @@ describe('Phase 3: Later Expansion', () => {
     return
   }
 
-  beforeAll(() => rollout.run(), 45 * 60_000)
+  const checkTitle = (h: string): string => `${h}: v2 agent connected and online in the dashboard`
+  // Each switched host's wait starts right after the rollout, all at once; each check
+  // still awaits and reports only its own host.
+  const online = new HostWaits((h) =>
+    withContext({ phase: 'phase 3', check: checkTitle(h) }, async () => {
+      await waitAgentConnected(fleet.get(h), '3m', dashboardDown)
+      return waitHostOnline(await dashboard.get(), h)
+    }),
+  )
+  beforeAll(async () => {
+    await rollout.run()
+    online.start(hosts.filter((h) => rollout.ok && rollout.get().switches.get(h)?.ok === true))
+  }, 45 * 60_000)
 
   for (const h of hosts) {
-    it(`${h}: v2 agent connected and online in the dashboard`, async () => {
+    it(checkTitle(h), async () => {
       valueOf(rollout.get().switches, h)
-      await waitAgentConnected(fleet.get(h), '3m', dashboardDown)
-      const c = await dashboard.get()
-      const listed = await waitHostOnline(c, h)
-      expect(listed).toContain('online')
+      expect(await online.of(h)).toContain('online')
     })
   }
 })

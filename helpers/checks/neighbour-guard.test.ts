@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { stoppedRoutes } from './neighbour-guard.ts'
+import { stoppedAcrossBoot, stoppedRoutes } from './neighbour-guard.ts'
 
 const PS = [
   'docker-grafana-1\texited\tcom.docker.compose.service=grafana,traefik.http.routers.grafana.rule=Host(`grafana.barta.cm`),traefik.enable=true',
@@ -23,5 +23,23 @@ describe("a lost neighbour's container, found by its Traefik router", () => {
         'https://paperless.barta.cm',
       ]),
     ).toEqual([])
+  })
+})
+
+describe('after a reboot: a stopped neighbour that Docker will not start', () => {
+  const rebootAt = 1_765_000_000
+  it('stopped before the reboot under unless-stopped or no: it stays down, and says why', () => {
+    expect(stoppedAcrossBoot(rebootAt - 60, 'unless-stopped', rebootAt)).toMatch(
+      /stopped since before the reboot under restart policy "unless-stopped": Docker did not start it at boot/,
+    )
+    expect(stoppedAcrossBoot(rebootAt - 60, '', rebootAt)).toMatch(/restart policy "no"/)
+  })
+
+  it('stopped by the reboot itself, or under "always", or an unreadable time: keep waiting', () => {
+    expect(stoppedAcrossBoot(rebootAt + 5, 'unless-stopped', rebootAt)).toBeUndefined()
+    expect(stoppedAcrossBoot(rebootAt - 60, 'always', rebootAt)).toBeUndefined()
+    expect(stoppedAcrossBoot(Number.NaN, 'no', rebootAt)).toBeUndefined()
+    // Docker's zero time (never stopped) reads as before 1970.
+    expect(stoppedAcrossBoot(-62135596800, 'no', rebootAt)).toBeUndefined()
   })
 })

@@ -4,6 +4,7 @@ import { writeRunArtifact } from '../transcript/run-folder.ts'
 import type { Duration } from '../time/duration.ts'
 import { poll, TerminalStateError } from '../wait/poll.ts'
 import type { Host } from '../hosts/host.ts'
+import { sh } from '../shell/quote.ts'
 import { describeNeighbour, probeNeighbours, type NeighbourStatus } from './neighbours.ts'
 
 export interface NeighbourBaseline {
@@ -43,18 +44,24 @@ export async function neighbourBaseline(fleet: Fleet): Promise<NeighbourBaseline
 /**
  * Services that answered in the baseline and still do not answer after a
  * grace period (after a reboot the front and the services start in their
- * own time), each named with both states. With `stoppedIsFinal` (after the
- * deploy, no reboot in between) the grace ends at once for a service whose
- * container Docker shows stopped: Docker restarts a crashed container under
- * its policy (state "restarting"), so "exited" is a container someone or
- * something stopped, and nothing starts it while the operator waits.
+ * own time), each named with both states. The grace ends at once for a
+ * service whose container waiting cannot bring back:
+ * - `stoppedIsFinal` (after the deploy, no reboot in between): a container
+ *   Docker shows stopped. Docker restarts a crashed container under its
+ *   policy (state "restarting"), so "exited" is a container someone or
+ *   something stopped, and nothing starts it while the operator waits.
+ * - `stoppedBefore` (after a reboot issued at that time, epoch seconds on
+ *   the dashboard host's clock): a container that stopped before the reboot
+ *   and whose policy does not start a stopped container at boot (anything
+ *   but "always"). Docker starts what it restores at boot before its API
+ *   answers, so a container still stopped now stays stopped.
  */
 export async function neighboursLost(
   fleet: Fleet,
   baseline: NeighbourBaseline,
   when: string,
   grace: Duration = '90s',
-  opts: { stoppedIsFinal?: boolean } = {},
+  opts: { stoppedIsFinal?: boolean; stoppedBefore?: number } = {},
 ): Promise<string[]> {
   let lost: string[] = []
   const csb1 = fleet.get(fleet.inventory.dashboard.host).host
@@ -64,18 +71,18 @@ export async function neighboursLost(
       const now = await probeNeighbours(fleet.target, fleet.inventory.dashboard.neighbours)
       lost = lostIn(fleet, baseline, now, when)
       if (!lost.length) return lost
-      if (opts.stoppedIsFinal) {
+      if (opts.stoppedIsFinal || opts.stoppedBefore !== undefined) {
         const lostUrls = baseline.services
           .filter((b) => b.answered && now.some((n) => n.name === b.name && !n.answered))
           .map((b) => b.url)
-        const stopped = await stoppedContainers(csb1, lostUrls).catch(() => [])
+        const stopped = await stoppedForGood(csb1, lostUrls, opts).catch(() => [])
         if (stopped.length) {
           lost = lost.map((l) => {
             const c = stopped.find((x) => l.includes(`(${x.url})`))
             return c
               ? l.replace(
                   `; ${ROLLBACK_HINT}`,
-                  ` (its container ${c.container} is ${c.state}); ${ROLLBACK_HINT}`,
+                  ` (its container ${c.container} is ${c.state}${c.why ? `, ${c.why}` : ''}); ${ROLLBACK_HINT}`,
                 )
               : l
           })
@@ -88,13 +95,50 @@ export async function neighboursLost(
   ).catch(() => lost) // the grace ran out, or a stopped container ended it: what the last probe found
 }
 
-/** The containers on the dashboard host that Traefik routes `urls` to and that are stopped. */
-async function stoppedContainers(host: Host, urls: string[]): Promise<StoppedRoute[]> {
+/**
+ * The stopped containers that Traefik routes `urls` to and that waiting
+ * will not bring back (see `neighboursLost`), each with why.
+ */
+async function stoppedForGood(
+  host: Host,
+  urls: string[],
+  opts: { stoppedIsFinal?: boolean; stoppedBefore?: number },
+): Promise<(StoppedRoute & { why?: string })[]> {
   if (!urls.length) return []
   const ps = await host.succeed(`docker ps -a --format '{{.Names}}\t{{.State}}\t{{.Labels}}'`, {
     timeout: '30s',
   })
-  return stoppedRoutes(ps, urls)
+  const stopped = stoppedRoutes(ps, urls)
+  if (opts.stoppedIsFinal || opts.stoppedBefore === undefined) return stopped
+  const before = opts.stoppedBefore
+  const found = await Promise.all(
+    stopped.map(async (r) => {
+      const out = await host.succeed(
+        sh`c=${r.container}; echo "$(date -d "$(docker inspect -f '{{.State.FinishedAt}}' "$c")" +%s) $(docker inspect -f '{{.HostConfig.RestartPolicy.Name}}' "$c")"`,
+        { timeout: '30s' },
+      )
+      const [finished = '', policy = ''] = out.trim().split(/\s+/)
+      const why = stoppedAcrossBoot(Number(finished), policy, before)
+      return why ? [{ ...r, why }] : []
+    }),
+  )
+  return found.flat()
+}
+
+/**
+ * Why a container found stopped after a reboot stays stopped, or undefined
+ * when Docker may still start it: it stopped before the reboot was issued
+ * (`rebootAt`, epoch seconds) and its restart policy does not start a
+ * stopped container when the engine starts (only "always" does).
+ */
+export function stoppedAcrossBoot(
+  finishedAt: number,
+  policy: string,
+  rebootAt: number,
+): string | undefined {
+  if (!Number.isFinite(finishedAt) || finishedAt <= 0 || finishedAt >= rebootAt) return undefined
+  if (policy === 'always') return undefined
+  return `stopped since before the reboot under restart policy "${policy || 'no'}": Docker did not start it at boot`
 }
 
 export interface StoppedRoute {

@@ -10,6 +10,7 @@ import { say } from '../output/say.ts'
 import type { HostOutcome } from '../flow/per-host.ts'
 import { sh } from '../shell/quote.ts'
 import { DashboardStack, NoContainerError } from '../steps/dashboard-stack.ts'
+import { healthcheckCannotRun } from '../steps/healthcheck.ts'
 import { ensureV2EnvFile, envFileCommand } from '../steps/dashboard-env-file.ts'
 import { checkOutDashboardRevision, checkoutCommands } from '../steps/dashboard-revision.ts'
 import {
@@ -47,7 +48,10 @@ export function dashboardStack(fleet: Fleet): DashboardStack {
   return new DashboardStack(fleet.get(fleet.inventory.dashboard.host).host, fleet.inventory)
 }
 
-/** Waits for Docker to call the dashboard container healthy; a container that exits ends the wait. */
+/**
+ * Waits for Docker to call the dashboard container healthy; a container that
+ * exits, or a healthcheck that cannot run in the image, ends the wait.
+ */
 export async function waitDashboardHealthy(
   stack: DashboardStack,
   timeout: Duration,
@@ -67,6 +71,11 @@ export async function waitDashboardHealthy(
       if (h.health === 'unhealthy')
         throw new TerminalStateError(
           `${stack.host.name}: Docker reports the dashboard container unhealthy; last healthcheck ${h.lastCheck}`,
+        )
+      // A check whose command the image lacks fails every retry alike: Docker's verdict is certain.
+      if (healthcheckCannotRun(h.lastCheck))
+        throw new TerminalStateError(
+          `${stack.host.name}: the dashboard container's healthcheck cannot run in its image, so Docker will report it unhealthy; last healthcheck ${h.lastCheck}`,
         )
       throw new HostError(
         stack.host.name,

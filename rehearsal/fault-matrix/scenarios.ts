@@ -114,7 +114,7 @@ const csb1LockedOut =
   /csb1: refusing to reboot: in nixcfg [0-9a-f]{12} \(hosts\/csb1\/configuration\.nix, the configuration csb1 boots\) the firewall is on and does not open TCP 2222/
 
 const nobodyLoggedIn =
-  /mba-mbp-work: the person step "restart mba-mbp-work \(Apple menu, Restart…\), then log in at its FileVault unlock screen" \(simulated person\) was not seen done by \d\d:\d\d:\d\d UTC \(2 min\): expected mba-mbp-work back over SSH in a new boot/
+  /mba-mbp-work: the person step "restart mba-mbp-work \(Apple menu, Restart…\), then log in at its FileVault unlock screen" \(simulated person\) was not seen done by \d\d:\d\d:\d\d UTC \(1 min\): expected mba-mbp-work back over SSH in a new boot/
 
 const notRunAfterUnhealthy =
   /2\.4 reboot csb1 failed: not done, nothing was changed: it depends on "2\.3 deploy on csb1", which failed: .*unhealthy; last healthcheck .*wget/
@@ -196,6 +196,12 @@ export const SCENARIOS: Scenario[] = [
         // Stopped, not crashing: the check says so at once instead of waiting out its grace.
         { check: T.neighboursAfterDeploy, message: /its container \S*grafana\S* is exited\)/ },
         { check: T.neighboursAfterReboot, message: grafanaLost('after the reboot of csb1') },
+        // Stopped before the reboot, and unless-stopped: Docker did not start it at boot, no grace.
+        {
+          check: T.neighboursAfterReboot,
+          message:
+            /its container \S*grafana\S* is exited, stopped since before the reboot under restart policy "unless-stopped"/,
+        },
         { check: T.scVisible, message: /not online: .*gpc0 is not listed/ },
         { check: T.scCommands, message: /gpc0\/command pull: HTTP 409/ },
         {

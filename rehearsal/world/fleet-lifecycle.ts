@@ -190,7 +190,7 @@ export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
   const as = opts.as ?? 'initial'
   const inputs =
     as !== 'initial' && process.env.REHEARSAL_SNAPSHOTS !== '0'
-      ? snapshotInputs(images, process.env.FLEET_INVENTORY ?? DEFAULT_INVENTORY)
+      ? snapshotInputs(images, process.env.FLEET_INVENTORY ?? DEFAULT_INVENTORY, undefined, as)
       : undefined
   let snapshot = inputs ? lookUpSnapshot(as, inputs) : undefined
   let containers: Record<string, string>

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { parseDocument } from 'yaml'
 import { hashTree } from '../../docker/hash-tree.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -26,24 +27,49 @@ export interface SnapshotInputs {
   images: string
   /** The runbook, the simulated world and its fixtures, as files. */
   sources: string
-  /** The inventory the runbook ran with (a scenario's pins make it another one). */
+  /** The inventory as the runbook read it on the way to the state (see STATE_IGNORES). */
   inventory: string
 }
 
 const sha = (data: string | Buffer): string =>
   createHash('sha256').update(data).digest('hex').slice(0, 16)
 
+/**
+ * Inventory fields a state does not depend on, so scenarios that differ only
+ * there share one snapshot. phase1-done: the v2 pins (the agents' nixfleet
+ * revision, the dashboard's revision) are what phase 2 moves to; phase 1
+ * reads the agents' pin only to refuse running once nixcfg's flake.lock is
+ * already on it, and on the way to phase1-done the lock is v1 whatever the
+ * v2 pin (the nixcfg fixture's flake.lock).
+ */
+export const STATE_IGNORES: Record<string, string[][]> = {
+  'phase1-done': [
+    ['nixcfg', 'nixfleet_v2_rev'],
+    ['dashboard', 'revision'],
+  ],
+}
+
+/** The inventory's text without the fields `state` does not depend on. */
+export function inventoryForState(text: string, state: string): string {
+  const ignored = STATE_IGNORES[state] ?? []
+  if (!ignored.length) return text
+  const doc = parseDocument(text)
+  for (const path of ignored) doc.deleteIn(path)
+  return doc.toString()
+}
+
 export function snapshotInputs(
   images: Record<string, string>,
   inventoryFile: string,
   root = ROOT,
+  state = 'initial',
 ): SnapshotInputs {
   const h = createHash('sha256')
   for (const s of SNAPSHOT_SOURCES) if (existsSync(join(root, s))) hashTree(h, join(root, s), root)
   return {
     images: sha(JSON.stringify(Object.entries(images).sort())),
     sources: h.digest('hex').slice(0, 16),
-    inventory: sha(readFileSync(inventoryFile)),
+    inventory: sha(inventoryForState(readFileSync(inventoryFile, 'utf8'), state)),
   }
 }
 

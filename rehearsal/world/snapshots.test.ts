@@ -1,8 +1,10 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { snapshotInputs, snapshotKey, type SnapshotInputs } from './snapshot-inputs.ts'
+import { DEFAULT_INVENTORY } from '../../helpers/inventory/load-inventory.ts'
+import { inventoryWithPins } from '../fault-matrix/pinned-inventory.ts'
 import { findSnapshot, type SnapshotManifest } from './snapshots.ts'
 
 /** A checkout-like tree: the runbook's and the world's sources, and an inventory. */
@@ -127,5 +129,25 @@ describe('fleet snapshots are reused only for the inputs they were made from', (
     const r = findSnapshot('phase1-done', inputs, root, () => true)
     expect(r.found).toBeUndefined()
     expect(snapshotKey('phase1-done', inputs)).not.toBe(snapshotKey('phase2-done', inputs))
+  })
+
+  it('phase1-done is shared by inventories that differ only in the v2 pins; any other field makes another', () => {
+    const t = tree()
+    const day = inventoryWithPins({
+      agents: '3999ab9856de35c21b00de9891ea44912c00e502',
+      dashboard: '40a6392c56e5d51176692385132e560339e9859f',
+    })
+    const at = (file: string, state: string): string =>
+      snapshotInputs(IMAGES, file, t.root, state).inventory
+    expect(at(day, 'phase1-done')).toBe(at(DEFAULT_INVENTORY, 'phase1-done'))
+    // Another state, or no state, reads the whole inventory.
+    expect(at(day, 'phase2-done')).not.toBe(at(DEFAULT_INVENTORY, 'phase2-done'))
+    expect(at(day, 'initial')).not.toBe(at(DEFAULT_INVENTORY, 'initial'))
+    // A field phase 1 acts on (a host's checkout) is another phase1-done.
+    const text = readFileSync(DEFAULT_INVENTORY, 'utf8')
+    const other = join(t.root, 'other.yaml')
+    writeFileSync(other, text.replace(/(checkout: )(\S+)/, '$1$2-elsewhere'))
+    expect(readFileSync(other, 'utf8')).not.toBe(text)
+    expect(at(other, 'phase1-done')).not.toBe(at(DEFAULT_INVENTORY, 'phase1-done'))
   })
 })

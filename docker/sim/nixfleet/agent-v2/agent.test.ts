@@ -9,6 +9,7 @@ import { DashboardClient } from '../../../../helpers/dashboard/client.ts'
 import { loadConfig } from '../dashboard-v2/config.ts'
 import { ALL_FIXED } from '../revisions.ts'
 import { startDashboard, type RunningDashboard } from '../dashboard-v2/server.ts'
+import { bundleForNode } from '../../../bundle.ts'
 
 /**
  * The simulated v2 agent as a real process against the simulated dashboard:
@@ -16,10 +17,11 @@ import { startDashboard, type RunningDashboard } from '../dashboard-v2/server.ts
  * streamed output and exit codes, reconnect, a wrong token.
  */
 const AGENT = fileURLToPath(new URL('./agent.ts', import.meta.url))
-const TSX = fileURLToPath(new URL('../../../../node_modules/.bin/tsx', import.meta.url))
 const PASSWORD = 'pw-agent-test'
 const TOKEN = 'agent-token-for-tests-0001'
 const work = mkdtempSync(join(tmpdir(), 'agent-v2-'))
+/** The agent bundled once, as the images carry it: each start is a plain `node` (no TypeScript loader). */
+const BUNDLE = join(work, 'bundle', 'nixfleet-agent.mjs')
 const git = (cwd: string, ...a: string[]): string =>
   execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...a], {
     cwd,
@@ -47,7 +49,7 @@ const startDash = async (): Promise<void> => {
 }
 
 function runAgent(env: Record<string, string>): ChildProcess {
-  const p = spawn(TSX, [AGENT], {
+  const p = spawn(process.execPath, [BUNDLE], {
     env: { ...process.env, NIXFLEET_AGENT_MAIN: '1', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
@@ -59,6 +61,7 @@ function runAgent(env: Record<string, string>): ChildProcess {
 const remote = join(work, 'remote.git')
 const seed = join(work, 'seed')
 beforeAll(async () => {
+  await bundleForNode({ 'nixfleet-agent': AGENT }, join(work, 'bundle'))
   git(work, 'init', '-q', '--bare', '-b', 'main', remote)
   git(work, 'init', '-q', '-b', 'main', seed)
   writeFileSync(join(seed, 'flake.nix'), '{ }\n')
@@ -243,7 +246,7 @@ describe('v2 agent (simulated) against the v2 dashboard', () => {
   it('refuses to start without its required variables', () => {
     const r = (() => {
       try {
-        execFileSync(TSX, [AGENT], {
+        execFileSync(process.execPath, [BUNDLE], {
           env: { ...process.env, NIXFLEET_AGENT_MAIN: '1', NIXFLEET_URL: 'https://fleet.barta.cm' },
           stdio: 'pipe',
         })
