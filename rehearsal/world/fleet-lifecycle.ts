@@ -49,10 +49,37 @@ const docker = (...args: string[]): string =>
 /** Removes every container and the network of a rehearsal (labels, not remembered ids, so nothing leaks). */
 export function fleetDown(world = loadWorld()): void {
   const ids = docker('ps', '-aq', '--filter', `label=${LABEL}`).split('\n').filter(Boolean)
-  if (ids.length) spawnSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' })
-  spawnSync('docker', ['network', 'rm', world.network], { stdio: 'ignore' })
+  if (ids.length) {
+    // Stopped at once (no grace; stop, unlike kill, keeps the restart policy from
+    // starting them again), then removed: Docker 20.10's `rm -f` of a running container
+    // can leave its network endpoint behind, and the fixed network then cannot be removed.
+    spawnSync('timeout', ['60', 'docker', 'stop', '-t', '0', ...ids], { stdio: 'ignore' })
+    spawnSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' })
+  }
+  removeNetwork(world.network)
   unsealNetwork()
   rmSync(INNER_DOCKER_ROOT, { recursive: true, force: true })
+}
+
+/**
+ * Removes the rehearsal's network, giving Docker a few seconds to release the
+ * endpoints of containers just removed. One it never releases (an endpoint
+ * whose container is gone) blocks every later fleet: said at once, with the remedy.
+ */
+function removeNetwork(network: string): void {
+  const exists = (): boolean =>
+    spawnSync('docker', ['network', 'inspect', network], { stdio: 'ignore' }).status === 0
+  let last = ''
+  for (let i = 0; i < 10 && exists(); i++) {
+    const r = spawnSync('docker', ['network', 'rm', network], { encoding: 'utf8' })
+    if (r.status === 0) return
+    last = (r.stderr ?? '').trim()
+    spawnSync('sleep', ['1'])
+  }
+  if (exists())
+    throw new Error(
+      `the rehearsal network ${network} cannot be removed (${last}): Docker keeps an endpoint of a container that is gone; restart the Docker engine (it drops such endpoints when it starts), then start the fleet again`,
+    )
 }
 
 /** Where csb1's own Docker engine keeps its images and containers (see SystemdContainer). */
