@@ -2,7 +2,11 @@ import { spawnSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitAgentConnected } from '../helpers/checks/agent-connected.ts'
 import { disabledHostBuilds, disabledHostToBuild } from '../helpers/checks/disabled-host-builds.ts'
-import { neighbourBaseline, neighboursLost } from '../helpers/checks/neighbour-guard.ts'
+import {
+  neighbourBaseline,
+  neighboursLost,
+  type StoppedIsFinal,
+} from '../helpers/checks/neighbour-guard.ts'
 import { hostListing } from '../helpers/dashboard/commands.ts'
 import { commandsWork } from '../helpers/checks/commands-work.ts'
 import { dashboardClient } from '../helpers/dashboard/dashboard-access.ts'
@@ -110,10 +114,7 @@ describe('Phase 2: Deploy v2', () => {
     phase: PHASE,
     action: () => neighbourBaseline(fleet),
   })
-  const expectNeighboursAnswer = async (
-    when: string,
-    final: { stoppedIsFinal?: boolean; stoppedBefore?: number },
-  ): Promise<void> => {
+  const expectNeighboursAnswer = async (when: string, final: StoppedIsFinal): Promise<void> => {
     const lost = await neighboursLost(fleet, baseline.get(), when, '90s', final)
     expect(lost, lost.join('\n')).toEqual([])
   }

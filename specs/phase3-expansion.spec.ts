@@ -13,6 +13,7 @@ import { agentsUnmet, enforcePrerequisites } from '../helpers/phases/prerequisit
 import { planMode } from '../helpers/config/plan-mode.ts'
 import { confirmPlan, showPlan } from '../helpers/plan/show-plan.ts'
 import { valueOf } from '../helpers/flow/per-host.ts'
+import { switchedOk } from '../helpers/phases/phase2-run.ts'
 import { HostWaits } from '../helpers/wait/start-now.ts'
 import { withContext } from '../helpers/transcript/run-context.ts'
 
@@ -79,7 +80,7 @@ describe('Phase 3: Later Expansion', () => {
   )
   beforeAll(async () => {
     await rollout.run()
-    online.start(hosts.filter((h) => rollout.ok && rollout.get().switches.get(h)?.ok === true))
+    online.start(hosts.filter((h) => switchedOk(rollout, h)))
   }, 45 * 60_000)
 
   for (const h of hosts) {

@@ -41,6 +41,12 @@ export async function neighbourBaseline(fleet: Fleet): Promise<NeighbourBaseline
   return baseline
 }
 
+/** When a lost neighbour's stopped container ends the grace at once (see `neighboursLost`). */
+export interface StoppedIsFinal {
+  stoppedIsFinal?: boolean
+  stoppedBefore?: number
+}
+
 /**
  * Services that answered in the baseline and still do not answer after a
  * grace period (after a reboot the front and the services start in their
@@ -61,7 +67,7 @@ export async function neighboursLost(
   baseline: NeighbourBaseline,
   when: string,
   grace: Duration = '90s',
-  opts: { stoppedIsFinal?: boolean; stoppedBefore?: number } = {},
+  opts: StoppedIsFinal = {},
 ): Promise<string[]> {
   let lost: string[] = []
   const csb1 = fleet.get(fleet.inventory.dashboard.host).host
@@ -102,7 +108,7 @@ export async function neighboursLost(
 async function stoppedForGood(
   host: Host,
   urls: string[],
-  opts: { stoppedIsFinal?: boolean; stoppedBefore?: number },
+  opts: StoppedIsFinal,
 ): Promise<(StoppedRoute & { why?: string })[]> {
   if (!urls.length) return []
   const ps = await host.succeed(`docker ps -a --format '{{.Names}}\t{{.State}}\t{{.Labels}}'`, {
