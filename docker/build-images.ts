@@ -20,7 +20,7 @@ import {
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bundleForNode } from './bundle.ts'
-import { hashTree } from './hash-tree.ts'
+import { hashTree } from '../helpers/cache/hash-tree.ts'
 
 const DOCKER_DIR = fileURLToPath(new URL('.', import.meta.url))
 /** Where build inputs that are not images are kept (debootstrap trees, csb1's Docker seed). */

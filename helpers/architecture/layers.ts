@@ -9,7 +9,7 @@ import { productFiles, resolvedImports } from './import-boundary.ts'
  * the runner knows it runs under Vitest.
  */
 export const LAYERS: string[][] = [
-  ['time', 'output', 'secrets', 'shell', 'inventory', 'config'],
+  ['time', 'output', 'secrets', 'shell', 'inventory', 'config', 'cache'],
   ['transcript'],
   ['wait', 'flow', 'hosts', 'ssh', 'os', 'fleet', 'testing'],
   ['nixcfg', 'dashboard', 'checks', 'steps', 'plan'],

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseDocument } from 'yaml'
-import { hashTree } from '../../docker/hash-tree.ts'
+import { hashTree } from '../../helpers/cache/hash-tree.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
