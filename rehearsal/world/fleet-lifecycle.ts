@@ -194,6 +194,8 @@ export interface UpOptions {
   faults?: FaultSpec[]
   /** The plan state to bring the fresh fleet to before faults are applied. */
   as?: StartState
+  /** false: a cold fleet from the images, nothing saved (default: REHEARSAL_SNAPSHOTS, on unless "0"). */
+  snapshots?: boolean
 }
 
 type Images = Awaited<ReturnType<typeof buildImages>>
@@ -201,10 +203,11 @@ type Progress = (what: string) => void
 
 /**
  * Starts a fresh simulated fleet: images, keys, the nixcfg remote, the
- * gateway, eight machines, brought to the requested state. A state past
- * `initial` is started from its snapshot when one was made from the same
- * inputs; otherwise the runbook brings a cold fleet there and the result is
- * saved (REHEARSAL_SNAPSHOTS=0: always the runbook, nothing saved).
+ * gateway, eight machines, brought to the requested state. A state is
+ * started from its snapshot when one was made from the same inputs;
+ * otherwise the fleet starts from the `initial` snapshot (or cold, saving
+ * that one), the runbook brings it to the state and the result is saved
+ * (REHEARSAL_SNAPSHOTS=0: always cold and the runbook, nothing saved).
  */
 export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
   const started = Date.now()
@@ -215,22 +218,28 @@ export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
   const images = await buildImages()
   step('images checked')
   const as = opts.as ?? 'initial'
-  const inputs =
-    as !== 'initial' && process.env.REHEARSAL_SNAPSHOTS !== '0'
-      ? snapshotInputs(images, process.env.FLEET_INVENTORY ?? DEFAULT_INVENTORY, undefined, as)
+  const useSnapshots = opts.snapshots ?? process.env.REHEARSAL_SNAPSHOTS !== '0'
+  const inputsOf = (state: StartState): SnapshotInputs | undefined =>
+    useSnapshots
+      ? snapshotInputs(images, process.env.FLEET_INVENTORY ?? DEFAULT_INVENTORY, undefined, state)
       : undefined
+  const inputs = inputsOf(as)
   let snapshot = inputs ? lookUpSnapshot(as, inputs) : undefined
   let containers: Record<string, string>
   if (snapshot) containers = await startFromSnapshot(world, snapshot, step)
   else {
-    containers = await startCold(world, images, step)
-    await bringTo(as)
-    step(`brought to ${as} by the runbook`)
-    if (inputs) {
-      snapshot = await saveFleet(world, as, inputs, containers)
-      step(`snapshot ${basename(snapshot.dir)} saved`)
-      // The run goes on from the snapshot, as every later one will: what it saved is what it uses.
-      containers = await startFromSnapshot(world, snapshot, step)
+    const base = await startInitial(world, images, inputsOf('initial'), step)
+    containers = base.containers
+    snapshot = base.snapshot
+    if (as !== 'initial') {
+      await bringTo(as)
+      step(`brought to ${as} by the runbook`)
+      if (inputs) {
+        snapshot = await saveFleet(world, as, inputs, containers)
+        step(`snapshot ${basename(snapshot.dir)} saved`)
+        // The run goes on from the snapshot, as every later one will: what it saved is what it uses.
+        containers = await startFromSnapshot(world, snapshot, step)
+      } else snapshot = undefined
     }
   }
   const faults = opts.faults ?? []
@@ -257,8 +266,31 @@ function lookUpSnapshot(state: StartState, inputs: SnapshotInputs): Snapshot | u
   const r = findSnapshot(state, inputs)
   for (const why of r.found ? [] : r.refused) say(`rehearsal: snapshot refused: ${why}`)
   if (!r.found)
-    say(`rehearsal: no snapshot of "${state}" for these inputs: the runbook brings the fleet there`)
+    say(
+      `rehearsal: no snapshot of "${state}" for these inputs: ${state === 'initial' ? 'a cold fleet starts from the images' : 'the runbook brings the fleet there'}`,
+    )
   return r.found
+}
+
+/**
+ * The fleet as before phase 1: from the `initial` snapshot when one was made
+ * from these inputs; otherwise cold (every machine's first boot), then saved
+ * and started again from what was saved, as every later start will be.
+ * Without inputs (snapshots off): cold, nothing saved.
+ */
+async function startInitial(
+  world: World,
+  images: Images,
+  inputs: SnapshotInputs | undefined,
+  step: Progress,
+): Promise<{ containers: Record<string, string>; snapshot?: Snapshot }> {
+  const found = inputs ? lookUpSnapshot('initial', inputs) : undefined
+  if (found) return { containers: await startFromSnapshot(world, found, step), snapshot: found }
+  const cold = await startCold(world, images, step)
+  if (!inputs) return { containers: cold }
+  const snapshot = await saveFleet(world, 'initial', inputs, cold)
+  step(`snapshot ${basename(snapshot.dir)} saved`)
+  return { containers: await startFromSnapshot(world, snapshot, step), snapshot }
 }
 
 /** A fleet from nothing: new material, every machine's first boot, the operator's clone. */
