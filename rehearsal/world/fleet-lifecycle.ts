@@ -228,18 +228,13 @@ export async function fleetUp(opts: UpOptions = {}): Promise<RehearsalState> {
   let containers: Record<string, string>
   if (snapshot) containers = await startFromSnapshot(world, snapshot, step)
   else {
-    const base = await startInitial(world, images, inputsOf('initial'), step)
-    containers = base.containers
-    snapshot = base.snapshot
+    ;({ containers, snapshot } = await startInitial(world, images, inputsOf('initial'), step))
     if (as !== 'initial') {
       await bringTo(as)
       step(`brought to ${as} by the runbook`)
-      if (inputs) {
-        snapshot = await saveFleet(world, as, inputs, containers)
-        step(`snapshot ${basename(snapshot.dir)} saved`)
-        // The run goes on from the snapshot, as every later one will: what it saved is what it uses.
-        containers = await startFromSnapshot(world, snapshot, step)
-      } else snapshot = undefined
+      // Without inputs (snapshots off) the initial fleet was cold and nothing is saved.
+      if (inputs)
+        ({ containers, snapshot } = await saveAndRestart(world, as, inputs, containers, step))
     }
   }
   const faults = opts.faults ?? []
@@ -287,8 +282,21 @@ async function startInitial(
   const found = inputs ? lookUpSnapshot('initial', inputs) : undefined
   if (found) return { containers: await startFromSnapshot(world, found, step), snapshot: found }
   const cold = await startCold(world, images, step)
-  if (!inputs) return { containers: cold }
-  const snapshot = await saveFleet(world, 'initial', inputs, cold)
+  return inputs ? saveAndRestart(world, 'initial', inputs, cold, step) : { containers: cold }
+}
+
+/**
+ * Saves the running fleet as `state`'s snapshot and starts it again from
+ * there: the run goes on from what it saved, as every later one will.
+ */
+async function saveAndRestart(
+  world: World,
+  state: StartState,
+  inputs: SnapshotInputs,
+  containers: Record<string, string>,
+  step: Progress,
+): Promise<{ containers: Record<string, string>; snapshot: Snapshot }> {
+  const snapshot = await saveFleet(world, state, inputs, containers)
   step(`snapshot ${basename(snapshot.dir)} saved`)
   return { containers: await startFromSnapshot(world, snapshot, step), snapshot }
 }
