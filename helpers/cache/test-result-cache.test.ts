@@ -47,6 +47,16 @@ describe('test result cache', () => {
     expect(timesRun()).toBe(3)
   })
 
+  it('a tool cache in a node_modules folder among the inputs is not an input (a unit run writes one)', () => {
+    run('exit 0')
+    mkdirSync(join(root, 'src', 'node_modules', '.vite'), { recursive: true })
+    writeFileSync(join(root, 'src', 'node_modules', '.vite', 'results.json'), '{"duration":1}')
+    expect(run('exit 0').cached).toBeDefined()
+    writeFileSync(join(root, 'src', 'node_modules', '.vite', 'results.json'), '{"duration":2}')
+    expect(run('exit 0').cached).toBeDefined()
+    expect(timesRun()).toBe(1)
+  })
+
   it('a failure is never recorded: a failing suite runs, and fails, every time', () => {
     const first = run('echo "1 failed" >&2; exit 1')
     const second = run('echo "1 failed" >&2; exit 1')
