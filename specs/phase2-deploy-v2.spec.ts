@@ -31,12 +31,13 @@ import { readSecret } from '../helpers/secrets/secrets.ts'
 import { withContext } from '../helpers/transcript/run-context.ts'
 import { NotRunError, Step } from '../helpers/flow/step.ts'
 import { RebootWaitError } from '../helpers/hosts/errors.ts'
-import { poll, TerminalStateError } from '../helpers/wait/poll.ts'
+import { gaveUpEarly, poll, TerminalStateError } from '../helpers/wait/poll.ts'
 import { dashboardStaysDown } from '../helpers/checks/persistence.ts'
 import { HostWaits } from '../helpers/wait/start-now.ts'
 import { simulatedContractTests } from '../helpers/steps/simulated-contract-tests.ts'
 import { say } from '../helpers/output/say.ts'
 import { budget, CHECK_BUDGET_MS } from '../helpers/wait/budget.ts'
+import type { Duration } from '../helpers/time/duration.ts'
 
 /**
  * Plan P4500, Phase 2: Deploy v2. Each section's `beforeAll` performs the
@@ -277,13 +278,28 @@ describe('Phase 2: Deploy v2', () => {
   })
 
   let reboots: Map<string, HostOutcome<RebootEvidence>> | undefined
+  /** Hosts whose 2.6 wait found a state waiting cannot mend (a crash loop, an unanswered register). */
+  const foundFinalIn26 = new Set<string>()
+  /**
+   * 2.7's wait on a host 2.6 has already judged: one that did not come back
+   * from its reboot by the deadline, or whose agent 2.6 found in a state
+   * waiting cannot mend. A short look says whether that changed since; a
+   * second full wait would only repeat 2.6's.
+   */
+  const waitIn27 = (h: string): Duration =>
+    reboots?.get(h)?.ok === false || foundFinalIn26.has(h) ? '10s' : '1m'
   describe('2.6 Post-Restart Check on Test Hosts', () => {
     const backCheck = (h: string): string =>
       `${h}: new boot, agent running and connected, online again`
     const back = new HostWaits((h) =>
       withContext({ phase: 'phase 2', check: backCheck(h) }, async () => {
-        await waitAgentConnected(fleet.get(h), '3m', dashboardDown)
-        return waitOnline(h)
+        try {
+          await waitAgentConnected(fleet.get(h), '3m', dashboardDown)
+          return await waitOnline(h)
+        } catch (err) {
+          if (gaveUpEarly(err)) foundFinalIn26.add(h)
+          throw err
+        }
       }),
     )
     beforeAll(async () => {
@@ -374,14 +390,14 @@ describe('Phase 2: Deploy v2', () => {
     const agentCheck = (h: string): string => `${h}: v2 agent connected`
     const agentUp = new HostWaits((h) =>
       withContext({ phase: 'phase 2', check: agentCheck(h) }, async () => {
-        await waitAgentConnected(fleet.get(h), '1m', dashboardDown)
+        await waitAgentConnected(fleet.get(h), waitIn27(h), dashboardDown)
         return waitOnline(h)
       }),
     )
     const survivedCheck = (h: string): string => `${h}: survives reboot`
     const agentBack = new HostWaits((h) =>
       withContext({ phase: 'phase 2', check: survivedCheck(h) }, () =>
-        waitAgentConnected(fleet.get(h), '1m', dashboardDown),
+        waitAgentConnected(fleet.get(h), waitIn27(h), dashboardDown),
       ),
     )
     beforeAll(() => {

@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { FleetHost } from '../fleet/fleet.ts'
-import { agentSession, REGISTER_UNANSWERED_MS, waitAgentConnected } from './agent-connected.ts'
+import {
+  agentSession,
+  REGISTER_UNANSWERED_MS,
+  UnansweredRegisters,
+  waitAgentConnected,
+} from './agent-connected.ts'
 import { settle } from '../testing/settle.ts'
 
 const START = 'INF NixFleet Agent starting version=2.0.0 hostname=gpc0'
@@ -42,6 +47,8 @@ describe('waitAgentConnected gives up only on what waiting cannot mend', () => {
       waitAgentConnected(
         hostWithLog(() => [START, CONNECTED].join('\n')),
         '3m',
+        undefined,
+        new UnansweredRegisters(),
       ),
     )
     expect(r.error?.message).toMatch(
@@ -63,9 +70,50 @@ describe('waitAgentConnected gives up only on what waiting cannot mend', () => {
             ...(Date.now() - t0 > REGISTER_UNANSWERED_MS - 5000 ? [REGISTERED] : []),
           ].join('\n'),
         ),
+        '3m',
+        undefined,
+        new UnansweredRegisters(),
       ),
     )
     expect(r.value?.lines).toEqual([CONNECTED, REGISTERED])
+  })
+
+  it('a later wait on the same unanswered connection gives up at once; a restarted agent is watched afresh', async () => {
+    vi.useFakeTimers()
+    const seen = new UnansweredRegisters()
+    const open = [`21:34:15 ${START}`, `21:34:16 ${CONNECTED}`]
+    const first = await settle(
+      waitAgentConnected(
+        hostWithLog(() => open.join('\n')),
+        '3m',
+        undefined,
+        seen,
+      ),
+    )
+    expect(first.ms).toBeGreaterThanOrEqual(REGISTER_UNANSWERED_MS)
+    // 2.7 after 2.6: the same agent run, the same connection, still no answer.
+    const again = await settle(
+      waitAgentConnected(
+        hostWithLog(() => open.join('\n')),
+        '1m',
+        undefined,
+        seen,
+      ),
+    )
+    expect(again.error?.message).toMatch(/never answered the register.*since first seen/)
+    expect(again.ms).toBeLessThan(5_000)
+    // The agent restarted: its new connection gets a whole interval of its own.
+    const restarted = [...open, `21:36:02 ${START}`, `21:36:03 ${CONNECTED}`]
+    const fresh = await settle(
+      waitAgentConnected(
+        hostWithLog(() => restarted.join('\n')),
+        '3m',
+        undefined,
+        seen,
+      ),
+    )
+    expect(fresh.error?.message).toMatch(/never answered the register/)
+    expect(fresh.ms).toBeGreaterThanOrEqual(REGISTER_UNANSWERED_MS)
   })
 
   it('an agent not yet connected waits out the deadline (a reconnect can still come)', async () => {

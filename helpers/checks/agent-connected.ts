@@ -9,6 +9,8 @@ import { poll, TerminalStateError } from '../wait/poll.ts'
 export interface AgentSession {
   /** The log holds a start line of the v2 agent. */
   started: boolean
+  /** That start line (its time names the agent's run). */
+  startLine?: string
   connected?: string
   registered?: string
   /** Lines where the dashboard refused the agent's token. */
@@ -24,6 +26,7 @@ export function agentSession(log: string): AgentSession {
   const current = start < 0 ? [] : lines.slice(start)
   return {
     started: start >= 0,
+    ...(start >= 0 ? { startLine: lines[start] } : {}),
     connected: current.find((l) => l.includes('connected to dashboard')),
     registered: current.find((l) => l.includes('registered with dashboard')),
     refusals: current.filter((l) => /401|unauthori[sz]ed|authentication failed/i.test(l)),
@@ -47,6 +50,30 @@ export async function readAgentSession(fh: FleetHost): Promise<AgentSession> {
 export const REGISTER_UNANSWERED_MS = HEARTBEAT_MS
 
 /**
+ * Connections seen open with their register unanswered, across waits: an
+ * agent run's first connection, named by its start and connect lines. Within
+ * one run of the agent the log only grows, so a register still unanswered
+ * now was unanswered all along since a wait first saw it: a later wait on the
+ * same connection (2.7 after 2.6) goes on from that first sight instead of
+ * watching a whole interval again. A restarted agent, or a new boot, is
+ * another key and is watched afresh.
+ */
+export class UnansweredRegisters {
+  private readonly held = new Map<string, Persisting>()
+
+  /** For how long (ms) this connection has been seen open without its register answered. */
+  observe(host: string, s: AgentSession, now = Date.now()): number {
+    const key = [host, s.startLine ?? '', s.connected ?? ''].join('\n')
+    let p = this.held.get(key)
+    if (!p) this.held.set(key, (p = new Persisting()))
+    return p.observe(true, now)
+  }
+}
+
+/** This run's memory of unanswered registers (one process runs a spec file's waits). */
+export const UNANSWERED_REGISTERS = new UnansweredRegisters()
+
+/**
  * The plan's agent verification (§2.5): the service runs and stays up, and
  * its log, since the agent last started, shows "connected to dashboard" and
  * "registered" (journal on NixOS; /tmp/nixfleet-agent.err on macOS, where
@@ -59,10 +86,10 @@ export async function waitAgentConnected(
   timeout: Duration = '3m',
   /** Asked while the lines are missing: a reason why they cannot come (the dashboard is down). */
   whyNot?: () => Promise<string | undefined>,
+  unanswered: UnansweredRegisters = UNANSWERED_REGISTERS,
 ): Promise<{ lines: string[] }> {
   const { host, spec } = fh
   await fh.os.waitForAgent(host, timeout)
-  const unanswered = new Persisting()
   return poll(
     `${spec.name}: agent log shows connected to dashboard and registered`,
     async () => {
@@ -75,13 +102,13 @@ export async function waitAgentConnected(
       const reason = await whyNot?.()
       if (reason) throw new TerminalStateError(`${spec.name}: the agent cannot connect: ${reason}`)
       const lacks = `agent log since its start lacks ${s.connected ? '' : '"connected to dashboard" '}${s.registered ? '' : '"registered"'}; last lines: ${s.last}`
-      // Connected but never registered: the dashboard took the socket and answers nothing on it.
-      const heldMs = unanswered.observe(Boolean(s.connected))
       if (!s.connected) throw new HostError(spec.name, lacks)
+      // Connected but never registered: the dashboard took the socket and answers nothing on it.
+      const heldMs = unanswered.observe(spec.name, s)
       const hub = `the dashboard accepted the connection but never answered the register: a dashboard whose hub handles no agent message, as nixfleet from 29f2b4e528f1 until de150459032f after an agent disconnects`
       if (heldMs >= REGISTER_UNANSWERED_MS)
         throw new TerminalStateError(
-          `${spec.name}: ${lacks} (${hub}; unanswered for ${Math.round(heldMs / 1000)} s, a heartbeat interval: restart the dashboard's container)`,
+          `${spec.name}: ${lacks} (${hub}; unanswered for ${Math.round(heldMs / 1000)} s since first seen, a heartbeat interval or more: restart the dashboard's container)`,
         )
       throw new HostError(spec.name, `${lacks} (${hub})`)
     },

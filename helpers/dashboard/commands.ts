@@ -232,12 +232,15 @@ export function judgeListing(
  * How long a host whose agent logged "registered with dashboard" may stay
  * unlisted before the dashboard is taken not to store it. From nixfleet
  * 2dc955d87fa5 the hub stores the host before it answers the register
- * (`hub.go`: updateHost, then `registered`), and every heartbeat updates the
- * row: a registered host missing from the list for a heartbeat interval is a
- * dashboard that did not store it (one before 2dc955d, or a register under
- * another name), which waiting cannot mend.
+ * (`hub.go`: updateHost, then `registered`), and the agent logs the line only
+ * on that answer: a list read after the line is logged that lacks the host
+ * is a dashboard that did not store it (one before 2dc955d, or a register
+ * under another name), which waiting cannot mend. The wait reads the list
+ * again after the log (a register between the two reads is not taken for
+ * one never stored) and gives up when that holds over a few reads, not a
+ * whole heartbeat interval: the store is not something a heartbeat brings.
  */
-export const UNLISTED_AFTER_REGISTER_MS = HEARTBEAT_MS
+export const UNLISTED_AFTER_REGISTER_MS = 5_000
 
 /**
  * What the host's agent logged since its start, for a wait on its listing:
@@ -264,18 +267,22 @@ export function waitHostOnline(
   return poll(
     `the dashboard lists ${host} online`,
     async () => {
-      const l = await hostListing(client, host)
-      if (l.online) return l.detail
+      const first = await hostListing(client, host)
+      if (first.online) return first.detail
       // A log that cannot be read now (the host rebooting) says nothing either way.
-      const agent = !l.listed && agentSide ? await agentSide().catch(() => undefined) : undefined
+      const agent =
+        !first.listed && agentSide ? await agentSide().catch(() => undefined) : undefined
       if (agent?.refused)
         throw new TerminalStateError(
-          `${l.detail}; its agent is refused by the dashboard: ${agent.refused}`,
+          `${first.detail}; its agent is refused by the dashboard: ${agent.refused}`,
         )
-      const heldMs = unlisted.observe(agent?.registered === true)
+      // Read after the log: a host the dashboard stored before answering is listed by now.
+      const l = agent?.registered ? await hostListing(client, host) : first
+      if (l.online) return l.detail
+      const heldMs = unlisted.observe(agent?.registered === true && !l.listed)
       if (heldMs >= UNLISTED_AFTER_REGISTER_MS)
         throw new TerminalStateError(
-          `${l.detail}; its agent logged "registered with dashboard" and the dashboard has not listed it for ${Math.round(heldMs / 1000)} s (a heartbeat interval): the dashboard answered the register without storing the host, waiting cannot mend it`,
+          `${l.detail}; its agent logged "registered with dashboard" and the dashboard has not listed it in ${Math.round(heldMs / 1000)} s of reads since (a dashboard stores a host before it answers its register): it answered the register without storing the host, waiting cannot mend it`,
         )
       throw new Error(l.detail)
     },

@@ -23,7 +23,7 @@ afterEach(() => void vi.useRealTimers())
 const yes = (): Promise<AgentSide> => Promise.resolve({ registered: true })
 
 describe('waiting for the dashboard to list a host online', () => {
-  it('a dashboard that stores no host, with the agent registered: fails after a heartbeat interval, naming the revision to check', async () => {
+  it('a dashboard that stores no host, with the agent registered: fails after a few reads, naming the revision to check', async () => {
     vi.useFakeTimers()
     const r = await settle(
       waitHostOnline(
@@ -34,7 +34,7 @@ describe('waiting for the dashboard to list a host online', () => {
       ),
     )
     expect(r.error?.message).toMatch(
-      /gave up early: gpc0 is not listed: the dashboard lists no host at all .*before nixfleet 2dc955d.*its agent logged "registered with dashboard" and the dashboard has not listed it for 3\d s/,
+      /gave up early: gpc0 is not listed: the dashboard lists no host at all .*before nixfleet 2dc955d.*its agent logged "registered with dashboard" and the dashboard has not listed it in \d s of reads since/,
     )
     expect(r.ms).toBeGreaterThanOrEqual(UNLISTED_AFTER_REGISTER_MS)
     expect(r.ms).toBeLessThan(UNLISTED_AFTER_REGISTER_MS + 10_000)
@@ -63,7 +63,7 @@ describe('waiting for the dashboard to list a host online', () => {
     const t0 = Date.now()
     const r = await settle(
       waitHostOnline(
-        dashboard(() => (Date.now() - t0 > UNLISTED_AFTER_REGISTER_MS - 5000 ? [gpc0()] : [])),
+        dashboard(() => (Date.now() - t0 > UNLISTED_AFTER_REGISTER_MS - 2000 ? [gpc0()] : [])),
         'gpc0',
         '2m',
         yes,

@@ -9,6 +9,11 @@ export class TerminalStateError extends Error {
   override name = 'TerminalStateError'
 }
 
+/** Whether a wait ended early on a state its probe called final (not at its deadline). */
+export function gaveUpEarly(err: unknown): boolean {
+  return err instanceof Error && err.cause instanceof TerminalStateError
+}
+
 /** How often a wait reports that it is still waiting. */
 const PROGRESS_EVERY_MS = 15_000
 
