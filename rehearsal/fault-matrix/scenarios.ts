@@ -24,6 +24,12 @@ export interface Scenario {
   specs: string[]
   expect: Expectations
   timeoutMs: number
+  /**
+   * Then the operator's next step on the same fleet: the faults mended and
+   * the specs run again, which must continue where this run stopped
+   * (`rerun-after-mending.ts`).
+   */
+  thenRerun?: boolean
 }
 
 const items = (id: string): string[] => PLAN_CHECKLISTS.find((l) => l.id === id)?.items ?? []
@@ -126,9 +132,10 @@ export const SCENARIOS: Scenario[] = [
   {
     id: 'phase1-partial',
     faults: 'host-unreachable:hsb1,rebuild-fails:gpc0',
-    why: 'one host cut off the network, another whose rebuild fails: only those two fail, with their reasons',
+    why: 'one host cut off the network, another whose rebuild fails: only those two fail, with their reasons; mended, the phase run again continues where it stopped (no new commit, only those two switched, no second backup)',
     specs: ['specs/phase1'],
     timeoutMs: 20 * 60_000,
+    thenRerun: true,
     expect: {
       fail: [
         {
