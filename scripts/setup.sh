@@ -47,4 +47,6 @@ if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
   npm ci --no-audit --no-fund
   echo "$want" >"$stamp"
 fi
+# The next fresh clone's npm ci unpacks better-sqlite3's build instead of compiling it.
+npx tsx scripts/keep-native-build.ts
 log "ready"
