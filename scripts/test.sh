@@ -15,7 +15,9 @@ npx tsx scripts/rehearsal-only.ts 'npm test' || exit $?
 
 quick_log=$(mktemp -t runbook-static-and-unit.XXXXXX)
 trap 'rm -f "$quick_log"' EXIT
-(npm run --silent lint && npm run --silent typecheck && npx vitest run --project unit) >"$quick_log" 2>&1 &
+# One unit test file at a time here: the fleet's boots need the CPU more, and the
+# unit tests still end well before the fleet tests do.
+(npm run --silent lint && npm run --silent typecheck && npx vitest run --project unit --maxWorkers=1) >"$quick_log" 2>&1 &
 quick=$!
 
 npx vitest run --project fleet
