@@ -29,8 +29,11 @@ echo
 echo "--- static checks and unit tests (run beside the fleet tests) ---"
 cat "$quick_log"
 echo "--- static checks and unit tests: $([[ $quick_rc == 0 ]] && echo passed || echo "FAILED (exit $quick_rc)") ---"
-if ((quick_rc != 0 || fleet_rc != 0)); then
-  echo "not running the fault matrix: $( ((quick_rc != 0)) && echo 'static checks or unit tests failed')$( ((quick_rc != 0 && fleet_rc != 0)) && echo ', ')$( ((fleet_rc != 0)) && echo 'fleet tests failed')" >&2
+failed=()
+((quick_rc != 0)) && failed+=('static checks or unit tests')
+((fleet_rc != 0)) && failed+=('fleet tests')
+if ((${#failed[@]})); then
+  echo "not running the fault matrix: $(printf '%s failed; ' "${failed[@]}")" >&2
   exit 1
 fi
 

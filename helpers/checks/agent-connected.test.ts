@@ -7,6 +7,7 @@ import {
   waitAgentConnected,
 } from './agent-connected.ts'
 import { settle } from '../testing/settle.ts'
+import type { Duration } from '../time/duration.ts'
 
 const START = 'INF NixFleet Agent starting version=2.0.0 hostname=gpc0'
 const CONNECTED = 'INF connected to dashboard url=wss://fleet.barta.cm/ws'
@@ -81,37 +82,23 @@ describe('waitAgentConnected gives up only on what waiting cannot mend', () => {
   it('a later wait on the same unanswered connection gives up at once; a restarted agent is watched afresh', async () => {
     vi.useFakeTimers()
     const seen = new UnansweredRegisters()
-    const open = [`21:34:15 ${START}`, `21:34:16 ${CONNECTED}`]
-    const first = await settle(
+    const waitOn = (lines: string[], timeout: Duration) =>
       waitAgentConnected(
-        hostWithLog(() => open.join('\n')),
-        '3m',
+        hostWithLog(() => lines.join('\n')),
+        timeout,
         undefined,
         seen,
-      ),
-    )
+      )
+    const open = [`21:34:15 ${START}`, `21:34:16 ${CONNECTED}`]
+    const first = await settle(waitOn(open, '3m'))
     expect(first.ms).toBeGreaterThanOrEqual(REGISTER_UNANSWERED_MS)
     // 2.7 after 2.6: the same agent run, the same connection, still no answer.
-    const again = await settle(
-      waitAgentConnected(
-        hostWithLog(() => open.join('\n')),
-        '1m',
-        undefined,
-        seen,
-      ),
-    )
+    const again = await settle(waitOn(open, '1m'))
     expect(again.error?.message).toMatch(/never answered the register.*since first seen/)
     expect(again.ms).toBeLessThan(5_000)
     // The agent restarted: its new connection gets a whole interval of its own.
     const restarted = [...open, `21:36:02 ${START}`, `21:36:03 ${CONNECTED}`]
-    const fresh = await settle(
-      waitAgentConnected(
-        hostWithLog(() => restarted.join('\n')),
-        '3m',
-        undefined,
-        seen,
-      ),
-    )
+    const fresh = await settle(waitOn(restarted, '3m'))
     expect(fresh.error?.message).toMatch(/never answered the register/)
     expect(fresh.ms).toBeGreaterThanOrEqual(REGISTER_UNANSWERED_MS)
   })

@@ -2,7 +2,6 @@ import { HEARTBEAT_MS } from '../dashboard/commands.ts'
 import type { FleetHost } from '../fleet/fleet.ts'
 import { HostError } from '../hosts/errors.ts'
 import type { Duration } from '../time/duration.ts'
-import { Persisting } from '../wait/persisting.ts'
 import { poll, TerminalStateError } from '../wait/poll.ts'
 
 /** What the agent's log says of its session with the dashboard since the agent last started. */
@@ -59,14 +58,15 @@ export const REGISTER_UNANSWERED_MS = HEARTBEAT_MS
  * another key and is watched afresh.
  */
 export class UnansweredRegisters {
-  private readonly held = new Map<string, Persisting>()
+  /** When each connection was first seen unanswered (the condition never turns false for a key). */
+  private readonly firstSeen = new Map<string, number>()
 
   /** For how long (ms) this connection has been seen open without its register answered. */
   observe(host: string, s: AgentSession, now = Date.now()): number {
     const key = [host, s.startLine ?? '', s.connected ?? ''].join('\n')
-    let p = this.held.get(key)
-    if (!p) this.held.set(key, (p = new Persisting()))
-    return p.observe(true, now)
+    const since = this.firstSeen.get(key) ?? now
+    this.firstSeen.set(key, since)
+    return now - since
   }
 }
 
