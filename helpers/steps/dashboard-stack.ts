@@ -2,6 +2,7 @@ import type { Host } from '../hosts/host.ts'
 import { HostError } from '../hosts/errors.ts'
 import type { Inventory } from '../inventory/load-inventory.ts'
 import { remotePath, sh } from '../shell/quote.ts'
+import { backupsAmong } from './backup-names.ts'
 import { absoluteDir, containersServing, pickV1, type DashboardContainer } from './v1-container.ts'
 
 /** The stack has no container for the service at all (never created, or removed). */
@@ -120,17 +121,17 @@ export class DashboardStack {
     return out.trim().replace(/\n/g, ' | ')
   }
 
-  /** The v1 database backups in the checkout (inventory `dashboard.backup`), oldest first. */
+  /**
+   * The v1 database backups in the checkout (inventory `dashboard.backup`),
+   * oldest first; a `.partial` an interrupted copy left is not one.
+   */
   async backups(): Promise<string[]> {
-    const prefix = this.inventory.dashboard.backup.replace('{date}', '')
+    const pattern = this.inventory.dashboard.backup
+    const prefix = pattern.slice(0, pattern.indexOf('{date}'))
     const out = await this.host.run(this.inCheckout(sh`ls -1d -- ${prefix}* 2>/dev/null`), {
       timeout: '30s',
     })
-    return out.stdout
-      .split('\n')
-      .map((l) => l.trim())
-      .filter(Boolean)
-      .sort()
+    return backupsAmong(pattern, out.stdout.split('\n'))
   }
 
   /** sha256 of files in the checkout, by relative path; missing files are absent from the result. */

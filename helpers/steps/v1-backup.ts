@@ -31,9 +31,9 @@ export function backupCommand(stack: DashboardStack): string {
  * `data/nixfleet.db` does not exist on csb1), written under the plan's name
  * in the nixfleet checkout with csb1's date. v1 must be stopped. The copy is
  * read back and must pass SQLite's integrity check with every table's row
- * count equal to the source's; only then does it take its name. A backup
- * already under today's name that matches is kept; one that does not is never
- * overwritten.
+ * count equal to the source's; only then does it take its name. The newest
+ * backup, of whatever date, that matches is kept (a re-run the next day takes
+ * no second one); today's that does not match is never overwritten.
  */
 export async function backUpV1Database(
   stack: DashboardStack,
@@ -52,21 +52,32 @@ export async function backUpV1Database(
   const date = (await host.succeed('date +%Y%m%d', { timeout: '30s' })).trim()
   const backup = pattern.replace('{date}', date)
 
-  if ((await stack.checksums([backup])).has(backup)) {
-    const check = await verifyBackup(stack, backup, source, where)
+  // The newest backup of any date: a phase 1 resumed on a later day (v1
+  // stopped since, so its data unchanged) must not back up a second time, and
+  // a rollback restores the newest, so that is the one that must match.
+  const backups = await stack.backups()
+  const newest = backups.at(-1)
+  if (newest) {
+    const check = await verifyBackup(stack, newest, source, where)
     if (check.ok)
       return {
         database: where,
-        backup,
+        backup: newest,
         sha256: check.check.sha256,
         rowCounts: source,
         action: 'already-backed-up',
-        note: `${backup} already holds ${where} (integrity ok, row counts equal): not backed up again`,
+        note: `${newest} already holds ${where} (integrity ok, row counts equal): not backed up again`,
       }
-    throw new HostError(
-      host.name,
-      `${backup} exists and does not match ${where} (${check.why}); not overwriting it`,
-    )
+    if (backups.includes(backup)) {
+      const why =
+        newest === backup
+          ? check.why
+          : `it is not the newest backup, ${newest} is, and that does not match: ${check.why}`
+      throw new HostError(
+        host.name,
+        `${backup} exists and does not match ${where} (${why}); not overwriting it`,
+      )
+    }
   }
 
   const partial = `${backup}.partial`

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { expect } from 'vitest'
 import { parseFaults, revertFault } from '../world/faults.ts'
 import { remoteHead } from '../world/remote-head.ts'
@@ -12,6 +13,11 @@ import { commands, switches } from './transcript-commands.ts'
  * fleet) and the phase run again. The re-run must continue where the first
  * stopped: every check passes, no new commit, only the hosts that failed are
  * switched, v1 is not stopped, backed up or archived a second time.
+ *
+ * Mending takes time: the re-run is made as on the next day, its backup and
+ * archive dated the day before (a real resume often is; a CI run crossing
+ * midnight is too), so the runbook must recognise them by content, not by
+ * today's name.
  */
 export async function rerunAfterMending(s: Scenario, first: RunbookRun): Promise<RunbookRun> {
   const failedHosts = [...first.checks.values()]
@@ -25,6 +31,9 @@ export async function rerunAfterMending(s: Scenario, first: RunbookRun): Promise
   const pushed = remoteHead('nixcfg')
   const world = loadWorld()
   for (const f of parseFaults(s.faults, world)) revertFault(world, f)
+  const backdated = backdateV1Files()
+  const yesterdays = /-> \S*\/(nixfleet\.db\.v1-backup-\d{8})$/m.exec(backdated)?.[1]
+  expect(yesterdays, `the first run left no dated v1 backup on csb1: ${backdated}`).toBeDefined()
 
   const again = await runRunbook({
     specs: s.specs,
@@ -49,7 +58,28 @@ export async function rerunAfterMending(s: Scenario, first: RunbookRun): Promise
     csb1.filter((e) => /docker stop|\.backup\(|cp -a /.test(e.command)).map((e) => e.command),
   ).toEqual([])
   expect(again.output).toMatch(
-    /already holds .* \(integrity ok, row counts equal\): not backed up again/,
+    new RegExp(
+      `${yesterdays?.replace(/\./g, '\\.')} already holds .* \\(integrity ok, row counts equal\\): not backed up again`,
+    ),
   )
   return again
+}
+
+/**
+ * Renames csb1's dated v1 backup and archive to the day before their date, as
+ * if made yesterday; returns what was renamed (`old -> new` per line).
+ */
+function backdateV1Files(): string {
+  const script = `set -eu
+cd ~/docker
+for f in nixfleet/data/nixfleet.db.v1-backup-* '!archiv'/nixfleet-v1-*; do
+  [ -e "$f" ] || continue
+  d=$(printf %s "$f" | grep -o '[0-9]\\{8\\}$') || continue
+  to="\${f%$d}$(date -d "$d -1 day" +%Y%m%d)"
+  mv -n -- "$f" "$to"
+  echo "$f -> $to"
+done`
+  return execFileSync('docker', ['exec', '-u', 'mba', 'rehearsal-csb1', 'sh', '-c', script], {
+    encoding: 'utf8',
+  })
 }

@@ -132,7 +132,7 @@ export const SCENARIOS: Scenario[] = [
   {
     id: 'phase1-partial',
     faults: 'host-unreachable:hsb1,rebuild-fails:gpc0',
-    why: 'one host cut off the network, another whose rebuild fails: only those two fail, with their reasons; mended, the phase run again continues where it stopped (no new commit, only those two switched, no second backup)',
+    why: 'one host cut off the network, another whose rebuild fails: only those two fail, with their reasons; mended by the next day, the phase run again continues where it stopped (no new commit, only those two switched, no second backup)',
     specs: ['specs/phase1'],
     timeoutMs: 20 * 60_000,
     thenRerun: true,
