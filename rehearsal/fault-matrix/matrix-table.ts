@@ -28,8 +28,7 @@ export function recordScenario(folder: string, s: Scenario, run: RunbookRun): st
     targeted: s.expect.fail.map((f) => f.check),
     status: Object.fromEntries([...run.checks.values()].map((c) => [c.title, c.status])),
     durationMs: run.durationMs,
-    // The fleet's start, as the run printed it (from a snapshot, or brought there by the runbook).
-    fleet: /rehearsal fleet up in ([^\n]*)/.exec(run.output)?.[1] ?? 'not started',
+    fleet: fleetStart(run.output),
   }
   const log = join(folder, 'scenarios.jsonl')
   appendFileSync(log, JSON.stringify(outcome) + '\n')
@@ -40,6 +39,15 @@ export function recordScenario(folder: string, s: Scenario, run: RunbookRun): st
   const table = join(folder, 'fault-matrix.md')
   writeFileSync(table, renderTable(all))
   return table
+}
+
+/** How the run's fleet started, as the run printed it. */
+function fleetStart(output: string): string {
+  const up = /rehearsal fleet up in ([^\n]*)/.exec(output)?.[1]
+  if (up) return up
+  return /rehearsal: attaching to the fleet/.test(output)
+    ? 'attached to the fleet the run before kept'
+    : 'not started'
 }
 
 export function cell(o: ScenarioOutcome, item: string): string {
