@@ -2,7 +2,7 @@ import type { Host } from '../hosts/host.ts'
 import { HostError } from '../hosts/errors.ts'
 import type { Inventory } from '../inventory/load-inventory.ts'
 import { remotePath, sh } from '../shell/quote.ts'
-import { backupsAmong } from './backup-names.ts'
+import { datedNames } from './dated-names.ts'
 import { absoluteDir, containersServing, pickV1, type DashboardContainer } from './v1-container.ts'
 
 /** The stack has no container for the service at all (never created, or removed). */
@@ -131,7 +131,7 @@ export class DashboardStack {
     const out = await this.host.run(this.inCheckout(sh`ls -1d -- ${prefix}* 2>/dev/null`), {
       timeout: '30s',
     })
-    return backupsAmong(pattern, out.stdout.split('\n'))
+    return datedNames(pattern, out.stdout.split('\n'))
   }
 
   /** sha256 of files in the checkout, by relative path; missing files are absent from the result. */

@@ -1,6 +1,7 @@
 import { HostError } from '../hosts/errors.ts'
 import { remotePath, sh } from '../shell/quote.ts'
 import type { DashboardStack } from './dashboard-stack.ts'
+import { datedNames } from './dated-names.ts'
 
 /** What plan mode shows for the archive. */
 export function archiveCommand(stack: DashboardStack): string {
@@ -20,18 +21,13 @@ export function archiveCommand(stack: DashboardStack): string {
 export async function archiveV1Folder(stack: DashboardStack): Promise<string> {
   const { host } = stack
   const { checkout, archive } = stack.inventory.dashboard
-  const prefix = archive.replace('{date}', '')
-  const parent = prefix.replace(/\/[^/]*$/, '')
-  const leaf = prefix.slice(parent.length + 1)
-  const existing = (
-    await host.run(
-      `cd ${remotePath(parent).text} 2>/dev/null && ls -1d -- ${sh`${leaf}`}* 2>/dev/null`,
-      { timeout: '30s' },
-    )
-  ).stdout
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.endsWith('.partial'))
+  const parent = archive.slice(0, archive.lastIndexOf('/', archive.indexOf('{date}')))
+  const leaf = archive.slice(parent.length + 1)
+  const listed = await host.run(
+    `cd ${remotePath(parent).text} 2>/dev/null && ls -1d -- ${sh`${leaf.slice(0, leaf.indexOf('{date}'))}`}* 2>/dev/null`,
+    { timeout: '30s' },
+  )
+  const existing = datedNames(leaf, listed.stdout.split('\n'))
   if (existing.length) return `v1 folder already archived as ${parent}/${existing.at(-1)}`
   const date = (await host.succeed('date +%Y%m%d', { timeout: '30s' })).trim()
   const to = archive.replace('{date}', date)
