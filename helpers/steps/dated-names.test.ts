@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { datedNames } from './dated-names.ts'
 
-const pattern = 'data/nixfleet.db.v1-backup-{date}'
-
 describe('dated names (v1 backups and archives)', () => {
-  it('keeps only names of the inventory form, oldest date first', () => {
-    expect(
-      datedNames(pattern, [
+  it.each([
+    {
+      what: 'keeps only names of the inventory form, oldest date first',
+      pattern: 'data/nixfleet.db.v1-backup-{date}',
+      names: [
         'data/nixfleet.db.v1-backup-20261207',
         'data/nixfleet.db.v1-backup-20261207.partial',
         'data/nixfleet.db.v1-backup-20261206',
@@ -14,28 +14,28 @@ describe('dated names (v1 backups and archives)', () => {
         'data/nixfleet.db.v1-backup-old',
         'data/nixfleetXdb.v1-backup-20261205',
         '',
-      ]),
-    ).toEqual(['data/nixfleet.db.v1-backup-20261206', 'data/nixfleet.db.v1-backup-20261207'])
-  })
-
-  it('reads the date where the pattern puts it, also before a suffix', () => {
-    expect(
-      datedNames('backups/{date}-v1.db', [
-        'backups/20261207-v1.db',
-        'backups/20251231-v1.db',
-        'backups/20261207-v1.db.partial',
-      ]),
-    ).toEqual(['backups/20251231-v1.db', 'backups/20261207-v1.db'])
-  })
-
-  it('an archive folder: a half-made .partial copy is not the archive', () => {
-    expect(
-      datedNames('nixfleet-v1-{date}', [
-        'nixfleet-v1-20261206.partial',
-        'nixfleet-v1-old',
-        'nixfleet-v1-20261205',
-      ]),
-    ).toEqual(['nixfleet-v1-20261205'])
-    expect(datedNames('nixfleet-v1-{date}', ['nixfleet-v1-20261206.partial'])).toEqual([])
+      ],
+      kept: ['data/nixfleet.db.v1-backup-20261206', 'data/nixfleet.db.v1-backup-20261207'],
+    },
+    {
+      what: 'reads the date where the pattern puts it, also before a suffix',
+      pattern: 'backups/{date}-v1.db',
+      names: ['backups/20261207-v1.db', 'backups/20251231-v1.db', 'backups/20261207-v1.db.partial'],
+      kept: ['backups/20251231-v1.db', 'backups/20261207-v1.db'],
+    },
+    {
+      what: 'an archive folder: a half-made .partial copy is not the archive',
+      pattern: 'nixfleet-v1-{date}',
+      names: ['nixfleet-v1-20261206.partial', 'nixfleet-v1-old', 'nixfleet-v1-20261205'],
+      kept: ['nixfleet-v1-20261205'],
+    },
+    {
+      what: 'only a .partial copy: no archive at all',
+      pattern: 'nixfleet-v1-{date}',
+      names: ['nixfleet-v1-20261206.partial'],
+      kept: [],
+    },
+  ])('$what', ({ pattern, names, kept }) => {
+    expect(datedNames(pattern, names)).toEqual(kept)
   })
 })
