@@ -116,16 +116,20 @@ describe('Rollback Plan: If v2 Agent Fails', () => {
   it('the other hosts are unaffected (agent running, online in the dashboard)', async () => {
     const { othersOnline } = rollback.get()
     const c = await dashboard.get()
-    const problems: string[] = []
-    for (const h of othersOnline) {
-      const online = await waitHostOnline(c, h, '30s').catch((err: unknown) => {
-        problems.push(`${h}: no longer online in the dashboard: ${(err as Error).message}`)
-      })
-      if (online === undefined) continue
-      if (!inv.hosts.some((x) => x.name === h)) continue
-      const agent = await runningAgent(fleet.get(h))
-      if (agent.kind !== 'v2') problems.push(`${h}: agent ${agent.kind}: ${agent.detail}`)
-    }
+    // Every host is looked at together (each with its own deadline); problems stay in host order.
+    const perHost = await Promise.all(
+      othersOnline.map(async (h): Promise<string | undefined> => {
+        try {
+          await waitHostOnline(c, h, '30s')
+        } catch (err) {
+          return `${h}: no longer online in the dashboard: ${(err as Error).message}`
+        }
+        if (!inv.hosts.some((x) => x.name === h)) return undefined
+        const agent = await runningAgent(fleet.get(h))
+        return agent.kind === 'v2' ? undefined : `${h}: agent ${agent.kind}: ${agent.detail}`
+      }),
+    )
+    const problems = perHost.filter((p): p is string => p !== undefined)
     expect(problems, problems.join('\n')).toEqual([])
   })
 })

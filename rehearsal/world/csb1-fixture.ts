@@ -1,6 +1,6 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { basename, dirname, join } from 'node:path'
+import { basename, dirname, join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bundleForNode } from '../../docker/bundle.ts'
 import { seedV1Database } from '../../docker/sim/nixfleet/dashboard-v1/seed.ts'
@@ -15,6 +15,34 @@ const SIM = join(ROOT, 'docker', 'sim')
 /** better-sqlite3 and what it loads at run time; built on this machine for the same Debian and Node. */
 const NATIVE_MODULES = ['better-sqlite3', 'bindings', 'file-uri-to-path']
 
+/**
+ * What of a native module the dashboard loads: better-sqlite3's JavaScript and
+ * its compiled addon, not its 27 MB of build tree and SQLite sources. The
+ * build tree also holds this checkout's absolute paths (Makefile, .deps), which
+ * made the fixture's nixfleet trees, and so csb1's seed key, differ per clone.
+ */
+export function loadedAtRunTime(module: string, rel: string): boolean {
+  if (module !== 'better-sqlite3') return true
+  const parts = rel.split(sep).filter(Boolean)
+  if (parts.length === 0) return true
+  const [top, ...rest] = parts
+  if (top === 'package.json' || top === 'LICENSE' || top === 'lib') return true
+  // build/Release/better_sqlite3.node, and the two folders on the way to it.
+  const addon = ['Release', 'better_sqlite3.node']
+  return top === 'build' && rest.length <= addon.length && rest.every((p, i) => p === addon[i])
+}
+
+/** The native modules a dashboard loads, copied into its app's node_modules. */
+export function copyNativeModules(appDir: string): void {
+  for (const m of NATIVE_MODULES) {
+    const from = join(ROOT, 'node_modules', m)
+    cpSync(from, join(appDir, 'node_modules', m), {
+      recursive: true,
+      filter: (src) => loadedAtRunTime(m, relative(from, src)),
+    })
+  }
+}
+
 /** Bundles one entry point to `outfile` (its directory and base name). */
 async function bundle(entry: string, outfile: string, external: string[] = []): Promise<void> {
   await bundleForNode({ [basename(outfile, '.mjs')]: entry }, dirname(outfile), external)
@@ -24,8 +52,7 @@ async function bundle(entry: string, outfile: string, external: string[] = []): 
 async function dashboardApp(entry: string, appDir: string): Promise<void> {
   await bundle(entry, join(appDir, 'dashboard.mjs'), ['better-sqlite3'])
   cpSync(join(ROOT, 'docker', 'nixfleet-revs.json'), join(appDir, 'nixfleet-revs.json'))
-  for (const m of NATIVE_MODULES)
-    cpSync(join(ROOT, 'node_modules', m), join(appDir, 'node_modules', m), { recursive: true })
+  copyNativeModules(appDir)
 }
 
 const git = fixtureGit
