@@ -1,6 +1,7 @@
 import { Step } from '../helpers/flow/step.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runningAgent } from '../helpers/checks/agent-version.ts'
+import { othersUnaffected } from '../helpers/checks/others-unaffected.ts'
 import { hostListing, waitHostOnline } from '../helpers/dashboard/commands.ts'
 import { DashboardSession } from '../helpers/dashboard/session.ts'
 import { openRunFleet } from '../helpers/fleet/open-run-fleet.ts'
@@ -116,20 +117,14 @@ describe('Rollback Plan: If v2 Agent Fails', () => {
   it('the other hosts are unaffected (agent running, online in the dashboard)', async () => {
     const { othersOnline } = rollback.get()
     const c = await dashboard.get()
-    // Every host is looked at together (each with its own deadline); problems stay in host order.
-    const perHost = await Promise.all(
-      othersOnline.map(async (h): Promise<string | undefined> => {
-        try {
-          await waitHostOnline(c, h, '30s')
-        } catch (err) {
-          return `${h}: no longer online in the dashboard: ${(err as Error).message}`
-        }
-        if (!inv.hosts.some((x) => x.name === h)) return undefined
-        const agent = await runningAgent(fleet.get(h))
-        return agent.kind === 'v2' ? undefined : `${h}: agent ${agent.kind}: ${agent.detail}`
-      }),
-    )
-    const problems = perHost.filter((p): p is string => p !== undefined)
+    const problems = await othersUnaffected(othersOnline, {
+      online: (h) => waitHostOnline(c, h, '30s'),
+      // A host the dashboard lists but the inventory does not name cannot be reached here.
+      agent: (h) =>
+        inv.hosts.some((x) => x.name === h)
+          ? runningAgent(fleet.get(h))
+          : Promise.resolve(undefined),
+    })
     expect(problems, problems.join('\n')).toEqual([])
   })
 })

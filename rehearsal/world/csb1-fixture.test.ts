@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { copyNativeModules, loadedAtRunTime } from './csb1-fixture.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -15,6 +15,9 @@ function files(dir: string): string[] {
 }
 
 describe("the simulated dashboards' native modules", () => {
+  let app = ''
+  afterEach(() => rmSync(app, { recursive: true, force: true }))
+
   it.each([
     ['package.json', true],
     ['lib/database.js', true],
@@ -32,8 +35,8 @@ describe("the simulated dashboards' native modules", () => {
     expect(loadedAtRunTime('better-sqlite3', rel)).toBe(kept)
   })
 
-  it('load and open a database from the copy, which holds no path of this checkout', () => {
-    const app = mkdtempSync(join(tmpdir(), 'native-modules-'))
+  it('the copy opens a database and names no path of this checkout', () => {
+    app = mkdtempSync(join(tmpdir(), 'native-modules-'))
     copyNativeModules(app)
     const out = execFileSync(
       process.execPath,
