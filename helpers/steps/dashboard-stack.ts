@@ -2,7 +2,7 @@ import type { Host } from '../hosts/host.ts'
 import { HostError } from '../hosts/errors.ts'
 import type { Inventory } from '../inventory/load-inventory.ts'
 import { remotePath, sh } from '../shell/quote.ts'
-import { datedNames } from './dated-names.ts'
+import { datedListCommand, datedNames } from './dated-names.ts'
 import { absoluteDir, containersServing, pickV1, type DashboardContainer } from './v1-container.ts'
 
 /** The stack has no container for the service at all (never created, or removed). */
@@ -127,8 +127,7 @@ export class DashboardStack {
    */
   async backups(): Promise<string[]> {
     const pattern = this.inventory.dashboard.backup
-    const prefix = pattern.slice(0, pattern.indexOf('{date}'))
-    const out = await this.host.run(this.inCheckout(sh`ls -1d -- ${prefix}* 2>/dev/null`), {
+    const out = await this.host.run(this.inCheckout(datedListCommand(pattern)), {
       timeout: '30s',
     })
     return datedNames(pattern, out.stdout.split('\n'))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { datedNames } from './dated-names.ts'
+import { datedListCommand, datedNames } from './dated-names.ts'
 
 describe('dated names (v1 backups and archives)', () => {
   it.each([
@@ -37,5 +37,13 @@ describe('dated names (v1 backups and archives)', () => {
     },
   ])('$what', ({ pattern, names, kept }) => {
     expect(datedNames(pattern, names)).toEqual(kept)
+  })
+
+  it.each([
+    ['data/nixfleet.db.v1-backup-{date}', 'ls -1d -- data/nixfleet.db.v1-backup-* 2>/dev/null'],
+    ['nixfleet-v1-{date}', 'ls -1d -- nixfleet-v1-* 2>/dev/null'],
+    ['old backups/v1-{date}', "ls -1d -- 'old backups/v1-'* 2>/dev/null"],
+  ])('lists the candidates for %s with everything before {date}', (pattern, command) => {
+    expect(datedListCommand(pattern)).toBe(command)
   })
 })

@@ -1,3 +1,5 @@
+import { sh } from '../shell/quote.ts'
+
 /**
  * Names the inventory gives with a `{date}` in them (`dashboard.backup`,
  * `dashboard.archive`): `{date}` is csb1's `date +%Y%m%d`. Only names of
@@ -7,6 +9,15 @@
  */
 export function datedNamePattern(pattern: string): RegExp {
   return new RegExp(`^${pattern.split('{date}').map(escape).join('(\\d{8})')}$`)
+}
+
+/**
+ * The shell command that lists the candidates for `pattern` in the current
+ * folder (everything starting with the part before `{date}`); `datedNames`
+ * then keeps those of the pattern's form.
+ */
+export function datedListCommand(pattern: string): string {
+  return sh`ls -1d -- ${pattern.slice(0, pattern.indexOf('{date}'))}* 2>/dev/null`
 }
 
 /** The names among `names` of the pattern's form, oldest first (by their date, then by name). */

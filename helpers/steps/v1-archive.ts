@@ -1,7 +1,7 @@
 import { HostError } from '../hosts/errors.ts'
-import { remotePath, sh } from '../shell/quote.ts'
+import { remotePath } from '../shell/quote.ts'
 import type { DashboardStack } from './dashboard-stack.ts'
-import { datedNames } from './dated-names.ts'
+import { datedListCommand, datedNames } from './dated-names.ts'
 
 /** What plan mode shows for the archive. */
 export function archiveCommand(stack: DashboardStack): string {
@@ -24,7 +24,7 @@ export async function archiveV1Folder(stack: DashboardStack): Promise<string> {
   const parent = archive.slice(0, archive.lastIndexOf('/', archive.indexOf('{date}')))
   const leaf = archive.slice(parent.length + 1)
   const listed = await host.run(
-    `cd ${remotePath(parent).text} 2>/dev/null && ls -1d -- ${sh`${leaf.slice(0, leaf.indexOf('{date}'))}`}* 2>/dev/null`,
+    `cd ${remotePath(parent).text} 2>/dev/null && ${datedListCommand(leaf)}`,
     { timeout: '30s' },
   )
   const existing = datedNames(leaf, listed.stdout.split('\n'))
